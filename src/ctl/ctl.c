@@ -1,0 +1,168 @@
+/*
+ * ctl.c: liteimapctl, the administration tool: the database (init) and
+ * users; later mail delivery, import and checks.  Exit codes follow
+ * sysexits(3) so scripts and MTAs can tell a busy database (75, try
+ * again) from a missing user (67) or bad input (65).
+ *
+ * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+__dead static void
+usage(void)
+{
+	(void)fprintf(stderr,
+	    "usage: liteimapctl [-c file] [-o key=value]... command\n"
+	    "commands:\n"
+	    "  init\n"
+	    "  user add NAME [--password-stdin]\n"
+	    "  user passwd NAME [--password-stdin]\n"
+	    "  user del NAME\n"
+	    "  user list\n");
+	exit(EX_USAGE);
+}
+
+/* The exit code for a db.c result. */
+int
+ctl_db_exit(int rc)
+{
+	switch (rc) {
+	case DB_OK:
+		return EX_OK;
+	case DB_MISSING:
+		return EX_NOINPUT;
+	case DB_FOREIGN:
+	case DB_OLD:
+	case DB_NEWER:
+		return EX_DATAERR;
+	case DB_BUSY:
+		return EX_TEMPFAIL;
+	case DB_READONLY:
+		return EX_NOPERM;
+	case DB_FULL:
+		return EX_IOERR;
+	case DB_NOTFOUND:
+		return EX_NOUSER;
+	case DB_EXISTS:
+		return EX_CANTCREAT;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
+/* Open the configured database for a command that needs the schema. */
+int
+ctl_open(struct ctl *c)
+{
+	char	err[512];
+	int	rc;
+
+	if ((rc = db_open(&c->db, c->cfg.database, &c->cfg, 0, err,
+	    sizeof(err))) != DB_OK) {
+		(void)fprintf(stderr, "liteimapctl: %s\n", err);
+		return ctl_db_exit(rc);
+	}
+	return EX_OK;
+}
+
+static int
+ctl_init(struct ctl *c, int argc, char **argv)
+{
+	char	err[512];
+	int	rc, from = 0;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	if ((rc = db_open(&c->db, c->cfg.database, &c->cfg, DB_OPEN_CREATE,
+	    err, sizeof(err))) != DB_OK) {
+		(void)fprintf(stderr, "liteimapctl: %s\n", err);
+		return rc == DB_READONLY || rc == DB_ERROR ? EX_CANTCREAT :
+		    ctl_db_exit(rc);
+	}
+	if ((rc = db_migrate(c->db, &from, err, sizeof(err))) != DB_OK) {
+		(void)fprintf(stderr, "liteimapctl: %s: %s\n",
+		    c->cfg.database, err);
+		return ctl_db_exit(rc);
+	}
+	if (from == db_schema_version())
+		(void)printf("%s: schema version %d, up to date\n",
+		    c->cfg.database, from);
+	else if (from == 0)
+		(void)printf("%s: created, schema version %d\n",
+		    c->cfg.database, db_schema_version());
+	else
+		(void)printf("%s: migrated from schema version %d to %d\n",
+		    c->cfg.database, from, db_schema_version());
+	return EX_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctl	 c;
+	const char	*cfgpath = CONFIG_DEFAULT;
+	char		 err[512];
+	char		**opts;
+	int		 ch, i, nopts = 0, rc;
+	bool		 named = false;
+
+	memset(&c, 0, sizeof(c));
+	opts = xcalloc((size_t)argc, sizeof(*opts));
+	/* "+": stop at the command, its options are its own */
+	while ((ch = getopt(argc, argv, "+c:o:")) != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			named = true;
+			break;
+		case 'o':
+			opts[nopts++] = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	log_init("liteimapctl", false, LOG_WARNING);
+	config_init(&c.cfg);
+	if (config_load(&c.cfg, cfgpath, named, err, sizeof(err)) == -1) {
+		(void)fprintf(stderr, "liteimapctl: %s\n", err);
+		return EX_CONFIG;
+	}
+	for (i = 0; i < nopts; i++)
+		if (config_set(&c.cfg, opts[i], err, sizeof(err)) == -1) {
+			(void)fprintf(stderr, "liteimapctl: -o %s\n", err);
+			return EX_CONFIG;
+		}
+	free(opts);
+	/*
+	 * As root, work as the service user when it exists, so files the
+	 * database creates (-wal, -shm) stay writable by the server.
+	 */
+	if (geteuid() == 0 && getpwnam(c.cfg.user) != NULL &&
+	    drop_privileges(c.cfg.user, c.cfg.group, err, sizeof(err)) == -1) {
+		(void)fprintf(stderr, "liteimapctl: %s\n", err);
+		return EX_OSERR;
+	}
+	if (strcmp(argv[0], "init") == 0)
+		rc = ctl_init(&c, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = ctl_user(&c, argc, argv);
+	else
+		usage();
+	db_close(&c.db);
+	config_free(&c.cfg);
+	return rc;
+}

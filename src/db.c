@@ -1,0 +1,293 @@
+/*
+ * db.c: the SQLite connection.  Opening checks that the file is a
+ * liteimapd database of the version this program speaks; statements are
+ * prepared once and cached; writes are short BEGIN IMMEDIATE
+ * transactions.  With store.c, the only code that speaks SQL.
+ *
+ * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "liteimapd.h"
+#include "db.h"
+
+#define APPLICATION_ID	1279872321	/* 'LIMA' */
+
+struct db {
+	sqlite3		*h;
+	sqlite3_stmt	*stmt[STMT_MAX];
+};
+
+/* sql.c, generated from sql/ by the Makefile */
+extern const struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+} migrations[];
+extern const int nmigrations;
+
+int
+db_schema_version(void)
+{
+	return migrations[nmigrations - 1].version;
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return db != NULL && db->h != NULL ? sqlite3_errmsg(db->h) :
+	    "no database";
+}
+
+/* Map an SQLite result code to ours. */
+int
+db_result(struct db *db, int rc)
+{
+	(void)db;
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return DB_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return DB_READONLY;
+	case SQLITE_FULL:
+		return DB_FULL;
+	case SQLITE_NOTADB:
+		return DB_FOREIGN;
+	case SQLITE_CONSTRAINT:
+		return DB_EXISTS;
+	default:
+		return DB_ERROR;
+	}
+}
+
+static int
+pragma_int(struct db *db, const char *sql, int *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL)) != SQLITE_OK)
+		return db_result(db, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	(void)sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DB_OK : db_result(db, rc);
+}
+
+static const char *
+open_error(int rc)
+{
+	switch (rc) {
+	case DB_MISSING:
+		return "no such database (run \"liteimapctl init\")";
+	case DB_FOREIGN:
+		return "not a liteimapd database";
+	case DB_OLD:
+		return "database schema is older than this program (run "
+		    "\"liteimapctl init\" to migrate)";
+	case DB_NEWER:
+		return "database schema is newer than this program";
+	case DB_BUSY:
+		return "database is locked";
+	case DB_READONLY:
+		return "database cannot be opened for writing";
+	default:
+		return "cannot open database";
+	}
+}
+
+/*
+ * Open path.  DB_OPEN_CREATE makes a missing file (liteimapctl init);
+ * otherwise a missing file, a foreign file or another schema version is
+ * an error.  On failure *dbp is NULL and err says why.
+ */
+int
+db_open(struct db **dbp, const char *path, const struct config *cfg,
+    int flags, char *err, size_t errlen)
+{
+	static const char *const syncs[] = { "OFF", "NORMAL", "FULL",
+	    "EXTRA" };
+	struct db	*db;
+	struct stat	 st;
+	char		 sql[128];
+	int		 rc, appid = 0, ver = 0, tables = 0;
+
+	*dbp = NULL;
+	if (!(flags & DB_OPEN_CREATE) && stat(path, &st) == -1) {
+		rc = errno == ENOENT ? DB_MISSING : DB_ERROR;
+		(void)snprintf(err, errlen, "%s: %s", path, rc == DB_MISSING ?
+		    open_error(rc) : strerror(errno));
+		return rc;
+	}
+	db = xcalloc(1, sizeof(*db));
+	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    (flags & DB_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0) |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_result(db, rc);
+		(void)snprintf(err, errlen, "%s: %s (%s)", path,
+		    open_error(rc), db->h ? sqlite3_errmsg(db->h) : "");
+		goto fail;
+	}
+	(void)sqlite3_extended_result_codes(db->h, 1);
+	(void)sqlite3_busy_timeout(db->h, (int)cfg->busy_timeout);
+	(void)snprintf(sql, sizeof(sql), "PRAGMA foreign_keys = ON; "
+	    "PRAGMA synchronous = %s", syncs[cfg->synchronous & 3]);
+	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) != SQLITE_OK ||
+	    (rc = pragma_int(db, "PRAGMA application_id", &appid)) != DB_OK ||
+	    (rc = pragma_int(db, "PRAGMA user_version", &ver)) != DB_OK) {
+		if (rc > 0)
+			rc = db_result(db, rc);
+		(void)snprintf(err, errlen, "%s: %s (%s)", path,
+		    open_error(rc), sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	if (appid != APPLICATION_ID) {
+		/* an empty file is ours to fill; anything else is not */
+		if (appid != 0 || ver != 0 || (pragma_int(db, "SELECT count(*) "
+		    "FROM sqlite_schema", &tables) == DB_OK && tables > 0) ||
+		    !(flags & DB_OPEN_CREATE)) {
+			rc = appid == 0 && ver == 0 && tables == 0 ?
+			    DB_OLD : DB_FOREIGN;
+			(void)snprintf(err, errlen, "%s: %s", path,
+			    open_error(rc));
+			goto fail;
+		}
+	}
+	if (!(flags & (DB_OPEN_NOCHECK | DB_OPEN_CREATE))) {
+		if (ver < db_schema_version() || ver > db_schema_version()) {
+			rc = ver < db_schema_version() ? DB_OLD : DB_NEWER;
+			(void)snprintf(err, errlen, "%s: %s (version %d, this "
+			    "program uses %d)", path, open_error(rc), ver,
+			    db_schema_version());
+			goto fail;
+		}
+	}
+	*dbp = db;
+	return DB_OK;
+fail:
+	db_close(&db);
+	return rc;
+}
+
+void
+db_close(struct db **dbp)
+{
+	struct db	*db = *dbp;
+	size_t		 i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT_MAX; i++)
+		(void)sqlite3_finalize(db->stmt[i]);
+	(void)sqlite3_close(db->h);
+	free(db);
+	*dbp = NULL;
+}
+
+/*
+ * Bring the schema to this program's version: WAL mode, then every
+ * migration newer than the file, each in its own transaction.  *from_r
+ * gets the version found.
+ */
+int
+db_migrate(struct db *db, int *from_r, char *err, size_t errlen)
+{
+	int	i, rc, ver = 0;
+	char	*msg = NULL;
+
+	if ((rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    &msg)) != SQLITE_OK)
+		goto sqlfail;
+	if ((rc = pragma_int(db, "PRAGMA user_version", &ver)) != DB_OK) {
+		(void)snprintf(err, errlen, "%s", sqlite3_errmsg(db->h));
+		return rc;
+	}
+	*from_r = ver;
+	if (ver > db_schema_version()) {
+		(void)snprintf(err, errlen, "database schema version %d is "
+		    "newer than this program's %d", ver, db_schema_version());
+		return DB_NEWER;
+	}
+	for (i = 0; i < nmigrations; i++) {
+		if (migrations[i].version <= ver)
+			continue;
+		if ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
+		    &msg)) != SQLITE_OK)
+			goto sqlfail;
+		if ((rc = sqlite3_exec(db->h, migrations[i].sql, NULL, NULL,
+		    &msg)) != SQLITE_OK ||
+		    (rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg)) !=
+		    SQLITE_OK) {
+			(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			goto sqlfail;
+		}
+	}
+	return DB_OK;
+sqlfail:
+	(void)snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db->h));
+	sqlite3_free(msg);
+	return db_result(db, rc);
+}
+
+/* A cached prepared statement, reset and unbound, ready to bind. */
+sqlite3_stmt *
+db_stmt(struct db *db, enum stmt_id id, const char *sql)
+{
+	sqlite3_stmt	*st = db->stmt[id];
+
+	if (st != NULL) {
+		(void)sqlite3_reset(st);
+		(void)sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &db->stmt[id], NULL) != SQLITE_OK) {
+		log_err("database: cannot prepare statement %d: %s", (int)id,
+		    sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	return db->stmt[id];
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->h;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_result(db, sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL));
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_result(db, sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,368 @@
+/*
+ * liteimapd.h: shared types, named limits and the prototypes of every
+ * module, grouped by the file that defines them.
+ *
+ * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
+ */
+#ifndef LITEIMAPD_H
+#define LITEIMAPD_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LITEIMAPD_VERSION	"0.1"
+#define CONFIG_DEFAULT		"/etc/liteimapd.conf"
+
+#define NAME_MAX_LEN	64	/* user names */
+#define TAG_MAX_LEN	64	/* RFC 9051 leaves it open; clients use < 20 */
+#define HASH_MAX_LEN	256	/* crypt(3) output */
+#define SESSION_ID_LEN	12
+
+/* liteimapd exit codes (documented in liteimapd(8)); sysexits values */
+#define EXIT_SESSION	0	/* session ended, whatever the client did */
+#define EXIT_USAGE	64
+#define EXIT_NOINPUT	66
+#define EXIT_UNAVAIL	69	/* database unavailable */
+#define EXIT_SOFTWARE	70
+#define EXIT_OSERR	71	/* privilege drop, descriptors */
+#define EXIT_CONFIG	78
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+#define PRINTFLIKE(f, a) __attribute__((__format__(__printf__, f, a)))
+
+/* arena.c: per-command bump allocator, reset after every command */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk	*head;
+	size_t			 used;	/* bytes handed out since reset */
+};
+void	*arena_alloc(struct arena *, size_t);
+char	*arena_strndup(struct arena *, const void *, size_t);
+char	*arena_printf(struct arena *, const char *, ...) PRINTFLIKE(2, 3);
+void	 arena_reset(struct arena *);
+void	 arena_free(struct arena *);
+
+/* util.c */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+int64_t	 now_ms(void);
+int	 timingsafe_bcmp(const void *, const void *, size_t);
+size_t	 base64_decode(const char *, size_t, unsigned char *, size_t);
+size_t	 base64_encode(const unsigned char *, size_t, char *, size_t);
+bool	 valid_username(const char *);
+int	 drop_privileges(const char *, const char *, char *, size_t);
+
+/* config.c */
+enum tls_mode { TLS_OFF, TLS_STARTTLS, TLS_IMPLICIT };
+enum plain_auth { PLAIN_NO, PLAIN_LOOPBACK, PLAIN_YES };
+struct config {
+	char	*database;
+	char	*tls_cert;
+	char	*tls_key;
+	char	*tls_priority;
+	char	*user;
+	char	*group;
+	char	*hostname;
+	int64_t	 tls;			/* enum tls_mode */
+	int64_t	 allow_plaintext_auth;	/* enum plain_auth */
+	int64_t	 log_level;		/* syslog priority */
+	int64_t	 synchronous;		/* 0 off .. 3 extra */
+	int64_t	 unauth_commands;
+	int64_t	 unauth_idle;		/* all durations in ms */
+	int64_t	 auth_idle;
+	int64_t	 io_timeout;
+	int64_t	 busy_timeout;
+	int64_t	 auth_fail_delay;
+	int64_t	 auth_fail_delay_max;
+	int64_t	 max_line;
+	int64_t	 max_literal;
+	int64_t	 max_command_size;
+	int64_t	 max_depth;
+	int64_t	 max_bad_commands;
+	int64_t	 max_auth_failures;
+	int64_t	 password_cost;
+};
+void	config_init(struct config *);
+int	config_load(struct config *, const char *, bool, char *, size_t);
+int	config_set(struct config *, const char *, char *, size_t);
+void	config_free(struct config *);
+
+/* log.c */
+void	log_init(const char *, bool, int);
+void	log_set_level(int);
+void	log_set_session(const char *, const char *);
+void	log_set_user(const char *);
+void	log_err(const char *, ...) PRINTFLIKE(1, 2);
+void	log_warn(const char *, ...) PRINTFLIKE(1, 2);
+void	log_notice(const char *, ...) PRINTFLIKE(1, 2);
+void	log_info(const char *, ...) PRINTFLIKE(1, 2);
+void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
+__dead void fatalx(int, const char *, ...) PRINTFLIKE(2, 3);
+
+/* io.c: buffered, deadline-bound I/O on fds 0/1, plain or TLS */
+struct tls;
+struct io {
+	int		 fd_in;
+	int		 fd_out;
+	struct tls	*tls;
+	unsigned char	*in;		/* unconsumed input is in[off..len) */
+	size_t		 in_off;
+	size_t		 in_len;
+	size_t		 in_cap;
+	unsigned char	*out;
+	size_t		 out_len;
+	size_t		 out_cap;
+	int64_t		 io_timeout;	/* ms, for writes */
+	bool		 eof;
+	bool		 broken;	/* write error or timeout: stop */
+};
+#define IO_EOF		0
+#define IO_ERROR	(-1)
+#define IO_TIMEOUT	(-2)
+void	io_init(struct io *, int, int, int64_t);
+void	io_free(struct io *);
+ssize_t	io_fill(struct io *, int64_t);
+size_t	io_buffered(const struct io *);
+void	io_discard_input(struct io *);
+int	io_write(struct io *, const void *, size_t);
+int	io_printf(struct io *, const char *, ...) PRINTFLIKE(2, 3);
+int	io_flush(struct io *);
+int	io_wait_readable(int, int64_t);
+int	io_wait_writable(int, int64_t);
+
+/* tls.c: GnuTLS, loaded with dlopen only when TLS is used */
+int	tls_preload(const struct config *, char *, size_t);
+struct tls *tls_start(struct io *, const struct config *, int64_t, char *,
+	    size_t);
+ssize_t	tls_read(struct tls *, void *, size_t, int64_t);
+ssize_t	tls_write(struct tls *, const void *, size_t, int64_t);
+size_t	tls_pending(struct tls *);
+const char *tls_describe(struct tls *);
+void	tls_close(struct tls **, int64_t);
+
+/* seqset.c: sequence sets; '*' is stored as SEQ_STAR */
+#define SEQ_STAR	UINT32_MAX
+struct seqrange {
+	uint32_t	lo;
+	uint32_t	hi;
+};
+struct seqset {
+	struct seqrange	*r;
+	size_t		 n;
+	bool		 saved;		/* "$" (RFC 5182) */
+};
+bool	seqset_contains(const struct seqset *, uint32_t, uint32_t);
+
+/* parse.c: readers named after the RFC 9051 ABNF rules */
+struct str {
+	char	*s;	/* NUL-terminated copy in the command arena */
+	size_t	 len;	/* may contain NUL only if from a literal8 */
+};
+struct parser {
+	const unsigned char	*p;	/* command bytes, literals inline */
+	const unsigned char	*end;
+	struct arena		*arena;
+	const char		*err;	/* static text of the first error */
+	int			 depth;
+	int			 max_depth;
+	bool			 utf8;	/* 8-bit allowed in quoted strings */
+};
+enum literal_kind { LIT_NONE, LIT_SYNC, LIT_NONSYNC, LIT_BAD };
+enum literal_kind parse_literal_marker(const unsigned char *, size_t,
+	    uint64_t *, bool *);
+void	parse_init(struct parser *, const void *, size_t, struct arena *, int);
+int	parse_peek(const struct parser *);
+bool	parse_at_eol(const struct parser *);
+int	parse_fail(struct parser *, const char *);
+int	parse_sp(struct parser *);
+int	parse_eol(struct parser *);
+int	parse_char(struct parser *, int);
+int	parse_tag(struct parser *, struct str *);
+int	parse_atom(struct parser *, struct str *);
+int	parse_astring(struct parser *, struct str *);
+int	parse_string(struct parser *, struct str *);
+int	parse_nstring(struct parser *, struct str *, bool *);
+int	parse_number(struct parser *, uint32_t *);
+int	parse_nz_number(struct parser *, uint32_t *);
+int	parse_number64(struct parser *, uint64_t *);
+int	parse_seq_set(struct parser *, struct seqset *);
+int	parse_list_open(struct parser *);
+int	parse_list_close(struct parser *);
+bool	parse_list_next(struct parser *);
+int	parse_skip_rest(struct parser *);
+
+/* resp.c: the only writer of protocol bytes */
+enum resp_status { RESP_OK, RESP_NO, RESP_BAD };
+enum resp_code {
+	CODE_NONE,
+	CODE_ALERT,
+	CODE_ALREADYEXISTS,
+	CODE_AUTHENTICATIONFAILED,
+	CODE_AUTHORIZATIONFAILED,
+	CODE_CANNOT,
+	CODE_CLIENTBUG,
+	CODE_CONTACTADMIN,
+	CODE_EXPIRED,
+	CODE_INUSE,
+	CODE_LIMIT,
+	CODE_NONEXISTENT,
+	CODE_NOPERM,
+	CODE_OVERQUOTA,
+	CODE_PRIVACYREQUIRED,
+	CODE_SERVERBUG,
+	CODE_TOOBIG,
+	CODE_TRYCREATE,
+	CODE_UNAVAILABLE
+};
+struct session;
+const char *resp_code_name(enum resp_code);
+int	resp_untagged(struct session *, const char *, ...) PRINTFLIKE(2, 3);
+int	resp_tagged(struct session *, enum resp_status, enum resp_code,
+	    const char *, ...) PRINTFLIKE(4, 5);
+int	resp_ok(struct session *, const char *, ...) PRINTFLIKE(2, 3);
+int	resp_no(struct session *, enum resp_code, const char *, ...)
+	    PRINTFLIKE(3, 4);
+int	resp_bad(struct session *, const char *, ...) PRINTFLIKE(2, 3);
+int	resp_serverbug(struct session *, const char *);
+int	resp_cont(struct session *, const char *);
+int	resp_bye(struct session *, enum resp_code, const char *);
+int	resp_begin(struct session *);
+int	resp_add(struct session *, const char *, ...) PRINTFLIKE(2, 3);
+int	resp_add_string(struct session *, const char *, size_t);
+int	resp_add_nstring(struct session *, const char *, size_t);
+int	resp_end(struct session *);
+int	resp_capability(struct session *, bool);
+
+/* session.c */
+enum state { STATE_NOTAUTH, STATE_AUTH, STATE_SELECTED, STATE_LOGOUT };
+#define ST_NOTAUTH	(1u << STATE_NOTAUTH)
+#define ST_AUTH		(1u << STATE_AUTH)
+#define ST_SELECTED	(1u << STATE_SELECTED)
+#define ST_ANY		(ST_NOTAUTH | ST_AUTH | ST_SELECTED)
+
+/* ENABLE-able extensions (RFC 5161) */
+#define EN_CONDSTORE	0x01
+#define EN_QRESYNC	0x02
+#define EN_IMAP4REV2	0x04
+#define EN_UTF8		0x08
+
+struct db;
+struct session {
+	const struct config	*cfg;
+	struct io		 io;
+	struct arena		 arena;
+	struct db		*db;
+	enum state		 state;
+	unsigned		 enabled;	/* EN_* */
+	char			 id[SESSION_ID_LEN + 1];
+	char			 peer[64];	/* printable client address */
+	bool			 peer_loopback;
+	bool			 tls_active;
+	bool			 tls_possible;	/* STARTTLS may be offered */
+	char			 user[NAME_MAX_LEN + 1];
+	int64_t			 user_id;
+	const char		*tag;		/* of the current command */
+	const char		*cmd_name;
+	bool			 uid;		/* command had "UID " */
+	unsigned char		*cmd;		/* the command being read */
+	size_t			 cmd_len;
+	size_t			 cmd_cap;
+	int64_t			 idle_deadline;
+	unsigned		 n_unauth_cmds;
+	unsigned		 n_bad;
+	unsigned		 n_auth_fail;
+	bool			 id_seen;
+	int			 exit_code;
+};
+void	session_init(struct session *, const struct config *);
+int	session_run(struct session *);
+void	session_title(struct session *);
+int	session_db(struct session *);
+bool	session_plain_auth_allowed(const struct session *);
+int	session_login(struct session *, const char *, int64_t);
+int	session_auth_failed(struct session *, const char *);
+int	session_read_line(struct session *, struct str *);
+void	session_free(struct session *);
+
+/* cmd.c */
+struct command {
+	const char	*name;
+	int		(*fn)(struct session *, struct parser *);
+	unsigned	 states;	/* ST_* where the command is valid */
+	unsigned	 flags;
+};
+#define CMD_UID		0x01	/* may follow "UID" */
+const struct command *cmd_lookup(const char *, bool);
+int	cmd_dispatch(struct session *, struct parser *);
+int	cmd_syntax(struct session *, struct parser *);
+
+/* cmd_any.c */
+int	cmd_capability(struct session *, struct parser *);
+int	cmd_noop(struct session *, struct parser *);
+int	cmd_logout(struct session *, struct parser *);
+int	cmd_id(struct session *, struct parser *);
+int	cmd_enable(struct session *, struct parser *);
+
+/* cmd_auth.c */
+int	cmd_starttls(struct session *, struct parser *);
+int	cmd_login(struct session *, struct parser *);
+int	cmd_authenticate(struct session *, struct parser *);
+
+/* db.c: the SQLite connection; with store.c the only code speaking SQL */
+#define DB_OK		0
+#define DB_NOTFOUND	1
+#define DB_EXISTS	2
+#define DB_ERROR	(-1)
+#define DB_BUSY		(-2)
+#define DB_READONLY	(-3)
+#define DB_FULL		(-4)
+#define DB_MISSING	(-5)	/* no such database file */
+#define DB_FOREIGN	(-6)	/* not a liteimapd database */
+#define DB_OLD		(-7)	/* schema older than this program */
+#define DB_NEWER	(-8)	/* schema newer than this program */
+#define DB_OPEN_CREATE	0x01	/* create the file (liteimapctl init) */
+#define DB_OPEN_NOCHECK	0x02	/* do not check the schema version */
+struct sqlite3_stmt;
+int	db_open(struct db **, const char *, const struct config *, int,
+	    char *, size_t);
+void	db_close(struct db **);
+const char *db_errmsg(struct db *);
+int	db_migrate(struct db *, int *, char *, size_t);
+int	db_schema_version(void);
+int	db_begin(struct db *);
+int	db_commit(struct db *);
+void	db_rollback(struct db *);
+int	db_result(struct db *, int);
+
+/* store.c: the mail model */
+struct store_user {
+	int64_t	id;
+	char	name[NAME_MAX_LEN + 1];
+	char	hash[HASH_MAX_LEN];
+};
+int	store_user_get(struct db *, const char *, struct store_user *);
+int	store_user_some_hash(struct db *, char *, size_t);
+int	store_user_add(struct db *, const char *, const char *);
+int	store_user_set_password(struct db *, const char *, const char *);
+int	store_user_del(struct db *, const char *);
+int	store_user_list(struct db *, int (*)(void *, const char *, int64_t),
+	    void *);
+
+/* auth.c */
+#define AUTH_OK		0
+#define AUTH_FAIL	1
+#define AUTH_ERROR	(-1)
+int	auth_hash(const char *, int, char *, size_t);
+int	auth_check(struct db *, const char *, const char *, int, int64_t *);
+int	auth_sasl_plain(const unsigned char *, size_t, const char **,
+	    const char **, const char **);
+
+#endif /* LITEIMAPD_H */
