@@ -139,6 +139,8 @@ main(int argc, char *argv[])
 	int			 ch, i, nopts = 0, rc;
 	bool			 named = false, debug = false;
 
+	/* first: it moves argv and environ out of the way of the title */
+	setproctitle_init(argc, argv, environ);
 	(void)signal(SIGPIPE, SIG_IGN);
 	report_stderr = isatty(2);
 	opts = xcalloc((size_t)argc, sizeof(*opts));
@@ -202,7 +204,6 @@ main(int argc, char *argv[])
 		session_login(&s, u.name, u.id);
 		log_info("preauthenticated session");
 	}
-	setproctitle_init(argc, argv, environ);
 	session_title(&s);
 	rc = session_run(&s);
 	session_free(&s);
