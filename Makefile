@@ -116,6 +116,11 @@ install: all
 	    sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    $$f > $(DESTDIR)$(UNITDIR)/$$(basename $$f .in); done
 	for f in systemd/*.socket; do install -m 644 $$f $(DESTDIR)$(UNITDIR)/; done
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+	install -m 644 systemd/liteimapd.sysusers.conf \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/liteimapd.conf
+	install -m 644 systemd/liteimapd.tmpfiles.conf \
+	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liteimapd.conf
 
 clean:
 	rm -rf build build-asan build-fuzz
