@@ -38,8 +38,9 @@ LIBS	= $(PKG_LIBS) -lcrypt -ldl
 endif
 LDFLAGS	?= -Wl,-z,relro,-z,now -Wl,--as-needed
 
-COMMON	= arena util config log db store auth parse seqset
-SERVER	= main session cmd cmd_any cmd_auth resp io tls
+COMMON	= arena util config log db store store_msg auth parse seqset uidmap mutf7 datetime
+SERVER	= main session cmd cmd_any cmd_auth cmd_mbox cmd_select cmd_append \
+	  notify resp io tls
 CTL	= ctl/ctl ctl/ctl_user
 COMMON_O = $(COMMON:%=$(BUILD)/obj/%.o) $(BUILD)/obj/sql.o
 SERVER_O = $(SERVER:%=$(BUILD)/obj/%.o)

@@ -25,31 +25,31 @@ static const struct command commands[] = {
 	{ "LOGIN",	cmd_login,	ST_NOTAUTH, 0 },
 	/* 6.3: authenticated */
 	{ "ENABLE",	cmd_enable,	ST_AUTH, 0 },		/* RFC 5161 */
-	{ "SELECT",	NULL,		ST_AUTHSEL, 0 },
-	{ "EXAMINE",	NULL,		ST_AUTHSEL, 0 },
-	{ "CREATE",	NULL,		ST_AUTHSEL, 0 },
-	{ "DELETE",	NULL,		ST_AUTHSEL, 0 },
-	{ "RENAME",	NULL,		ST_AUTHSEL, 0 },
-	{ "SUBSCRIBE",	NULL,		ST_AUTHSEL, 0 },
-	{ "UNSUBSCRIBE", NULL,		ST_AUTHSEL, 0 },
-	{ "LIST",	NULL,		ST_AUTHSEL, 0 },
-	{ "LSUB",	NULL,		ST_AUTHSEL, 0 },	/* RFC 3501 */
-	{ "NAMESPACE",	NULL,		ST_AUTHSEL, 0 },
-	{ "STATUS",	NULL,		ST_AUTHSEL, 0 },
-	{ "APPEND",	NULL,		ST_AUTHSEL, 0 },
+	{ "SELECT",	cmd_select,	ST_AUTHSEL, CMD_NONOTIFY },
+	{ "EXAMINE",	cmd_examine,	ST_AUTHSEL, CMD_NONOTIFY },
+	{ "CREATE",	cmd_create,	ST_AUTHSEL, 0 },
+	{ "DELETE",	cmd_delete,	ST_AUTHSEL, 0 },
+	{ "RENAME",	cmd_rename,	ST_AUTHSEL, 0 },
+	{ "SUBSCRIBE",	cmd_subscribe,	ST_AUTHSEL, 0 },
+	{ "UNSUBSCRIBE", cmd_unsubscribe, ST_AUTHSEL, 0 },
+	{ "LIST",	cmd_list,	ST_AUTHSEL, 0 },
+	{ "LSUB",	cmd_lsub,	ST_AUTHSEL, 0 },	/* RFC 3501 */
+	{ "NAMESPACE",	cmd_namespace,	ST_AUTHSEL, 0 },
+	{ "STATUS",	cmd_status,	ST_AUTHSEL, 0 },
+	{ "APPEND",	cmd_append,	ST_AUTHSEL, 0 },
 	{ "IDLE",	NULL,		ST_AUTHSEL, 0 },
 	/* 6.4: selected */
-	{ "CLOSE",	NULL,		ST_SELECTED, 0 },
-	{ "UNSELECT",	NULL,		ST_SELECTED, 0 },
-	{ "CHECK",	NULL,		ST_SELECTED, 0 },	/* RFC 3501 */
-	{ "EXPUNGE",	NULL,		ST_SELECTED, CMD_UID },
-	{ "SEARCH",	NULL,		ST_SELECTED, CMD_UID },
-	{ "FETCH",	NULL,		ST_SELECTED, CMD_UID },
-	{ "STORE",	NULL,		ST_SELECTED, CMD_UID },
-	{ "COPY",	NULL,		ST_SELECTED, CMD_UID },
-	{ "MOVE",	NULL,		ST_SELECTED, CMD_UID },
-	{ "SORT",	NULL,		ST_SELECTED, CMD_UID },	/* RFC 5256 */
-	{ "THREAD",	NULL,		ST_SELECTED, CMD_UID },
+	{ "CLOSE",	cmd_close,	ST_SELECTED, CMD_NONOTIFY },
+	{ "UNSELECT",	cmd_unselect,	ST_SELECTED, CMD_NONOTIFY },
+	{ "CHECK",	cmd_check,	ST_SELECTED, 0 },	/* RFC 3501 */
+	{ "EXPUNGE",	cmd_expunge,	ST_SELECTED, CMD_UID },
+	{ "SEARCH",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "FETCH",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "STORE",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "COPY",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "MOVE",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "SORT",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "THREAD",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "UID",	NULL,		ST_SELECTED, 0 },	/* prefix */
 };
 
@@ -108,14 +108,19 @@ cmd_dispatch(struct session *s, struct parser *p)
 	s->tag = NULL;
 	s->cmd_name = NULL;
 	s->uid = false;
+	s->notify_ok = false;
 	if (parse_tag(p, &tag) == -1) {
 		/* RFC 9051 7.1.3: untagged BAD when no tag can be found */
-		return resp_bad(s, "Invalid tag: %s", p->err);
+		return resp_bad(s, "Invalid tag");
+	}
+	if (parse_peek(p) != ' ') {
+		/* "A+1": the tag cannot be told; answering "A" would lie */
+		return resp_bad(s, "Invalid tag");
 	}
 	s->tag = tag.s;
 	if (parse_sp(p) == -1 || parse_atom(p, &name) == -1)
 		return resp_bad(s, "Missing command");
-	if (strcasecmp(name.s, "UID") == 0 && parse_peek(p) == ' ') {
+	if (strcasecmp(name.s, "UID") == 0) {
 		uid = true;
 		if (parse_sp(p) == -1 || parse_atom(p, &name) == -1)
 			return resp_bad(s, "UID: missing command");
@@ -126,6 +131,9 @@ cmd_dispatch(struct session *s, struct parser *p)
 		    uid ? "UID " : "", name.s);
 	s->cmd_name = c->name;
 	s->uid = uid;
+	/* RFC 9051 7.5.1: no EXPUNGE while sequence numbers are in use */
+	s->notify_ok = !(c->flags & CMD_NONOTIFY);
+	s->notify_expunge = uid || !(c->flags & CMD_SEQ);
 	if (!(c->states & (1u << s->state)))
 		return resp_bad(s, "%s%s is not valid in the %s state",
 		    uid ? "UID " : "", c->name, state_name(s->state));

@@ -49,7 +49,7 @@ cmd_starttls(struct session *s, struct parser *p)
 /* Check the credentials and enter the authenticated state, or refuse. */
 static int
 do_login(struct session *s, const char *user, const char *pass,
-    const char *method)
+    const char *authz, const char *method)
 {
 	int64_t	uid;
 	int	rc;
@@ -61,7 +61,13 @@ do_login(struct session *s, const char *user, const char *pass,
 	if (rc == AUTH_ERROR)
 		return resp_serverbug(s, "authentication: database error");
 	if (rc != AUTH_OK)
-		return session_auth_failed(s, method);
+		return session_auth_failed(s, method, CODE_AUTHENTICATIONFAILED);
+	/* RFC 5530: the password was right, acting as another user is not */
+	if (authz[0] != '\0' && strcmp(authz, user) != 0) {
+		log_notice("%s as %s for %.64s refused", method, user, authz);
+		return session_auth_failed(s, "authorization identity differs",
+		    CODE_AUTHORIZATIONFAILED);
+	}
 	session_login(s, user, uid);
 	log_info("login: method=%s tls=%s", method,
 	    s->tls_active ? "yes" : "no");
@@ -83,7 +89,7 @@ cmd_login(struct session *s, struct parser *p)
 	if (!session_plain_auth_allowed(s))
 		return resp_no(s, CODE_PRIVACYREQUIRED, "Plaintext "
 		    "authentication is disabled before STARTTLS");
-	return do_login(s, user.s, pass.s, "LOGIN");
+	return do_login(s, user.s, pass.s, "", "LOGIN");
 }
 
 /*
@@ -127,15 +133,13 @@ cmd_authenticate(struct session *s, struct parser *p)
 	dec = arena_alloc(&s->arena, resp.len + 1);
 	if ((n = base64_decode(resp.s, resp.len, dec, resp.len)) == SIZE_MAX)
 		return resp_bad(s, "Invalid base64 in authentication data");
-	if (auth_sasl_plain(dec, n, &authz, &authc, &pass) == -1)
-		return resp_bad(s, "Invalid SASL PLAIN message");
-	if (authz[0] != '\0' && strcmp(authz, authc) != 0) {
-		log_notice("authorization as another user (%.64s) refused",
-		    authz);
-		return resp_no(s, CODE_AUTHORIZATIONFAILED, "Acting as another "
-		    "user is not permitted");
+	/* RFC 4616: a malformed message is a failed authentication */
+	if (auth_sasl_plain(dec, n, &authz, &authc, &pass) == -1) {
+		explicit_bzero(dec, n);
+		return session_auth_failed(s, "AUTHENTICATE: malformed PLAIN "
+		    "message", CODE_AUTHENTICATIONFAILED);
 	}
-	rc = do_login(s, authc, pass, "AUTHENTICATE");
+	rc = do_login(s, authc, pass, authz, "AUTHENTICATE");
 	explicit_bzero(dec, n);
 	return rc;
 }

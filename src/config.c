@@ -95,6 +95,11 @@ static const struct ckey {
 	{ "log_level", C_ENUM, OFF(log_level), 0, 0, "info", levels },
 	{ "synchronous", C_ENUM, OFF(synchronous), 0, 0, "full", syncs },
 	{ "password_cost", C_INT, OFF(password_cost), 1, 11, "5", NULL },
+	{ "max_mailbox_name", C_INT, OFF(max_mailbox_name), 16, 1024, "512",
+	    NULL },
+	{ "default_mailboxes", C_STR, OFF(default_mailboxes), 0, 0,
+	    "Drafts:\\Drafts Sent:\\Sent Trash:\\Trash Junk:\\Junk "
+	    "Archive:\\Archive", NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 

@@ -24,6 +24,8 @@
 struct db {
 	sqlite3		*h;
 	sqlite3_stmt	*stmt[STMT_MAX];
+	int		 depth;		/* nested db_begin() calls */
+	bool		 failed;	/* an inner level rolled back */
 };
 
 /* sql.c, generated from sql/ by the Makefile */
@@ -272,22 +274,64 @@ db_handle(struct db *db)
 	return db->h;
 }
 
+/*
+ * Transactions nest: only the outermost db_begin() starts one (BEGIN
+ * IMMEDIATE, so the write lock is taken at once and a busy database
+ * waits busy_timeout here, not half-way) and only the outermost
+ * db_commit() commits.  A rollback at any level dooms the whole.
+ */
 int
 db_begin(struct db *db)
 {
-	return db_result(db, sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
+	int	rc;
+
+	if (db->depth > 0) {
+		db->depth++;
+		return DB_OK;
+	}
+	rc = db_result(db, sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL));
+	if (rc == DB_OK) {
+		db->depth = 1;
+		db->failed = false;
+	}
+	return rc;
+}
+
+bool
+db_in_txn(struct db *db)
+{
+	return db->depth > 0;
 }
 
 int
 db_commit(struct db *db)
 {
-	return db_result(db, sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
+	int	rc;
+
+	if (db->depth == 0)
+		return DB_ERROR;
+	if (--db->depth > 0)
+		return DB_OK;
+	if (db->failed) {
+		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		return DB_ERROR;
+	}
+	rc = db_result(db, sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
+	if (rc != DB_OK)
+		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 void
 db_rollback(struct db *db)
 {
+	if (db->depth == 0)
+		return;
+	if (--db->depth > 0) {
+		db->failed = true;
+		return;
+	}
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #define TAG_MAX_LEN	64	/* RFC 9051 leaves it open; clients use < 20 */
 #define HASH_MAX_LEN	256	/* crypt(3) output */
 #define SESSION_ID_LEN	12
+#define MBOX_NAME_MAX	1024	/* bytes of UTF-8; max_mailbox_name <= this */
 
 /* liteimapd exit codes (documented in liteimapd(8)); sysexits values */
 #define EXIT_SESSION	0	/* session ended, whatever the client did */
@@ -89,6 +90,8 @@ struct config {
 	int64_t	 max_bad_commands;
 	int64_t	 max_auth_failures;
 	int64_t	 password_cost;
+	int64_t	 max_mailbox_name;
+	char	*default_mailboxes;
 };
 void	config_init(struct config *);
 int	config_load(struct config *, const char *, bool, char *, size_t);
@@ -148,8 +151,18 @@ size_t	tls_pending(struct tls *);
 const char *tls_describe(struct tls *);
 void	tls_close(struct tls **, int64_t);
 
+/* mutf7.c: modified UTF-7 mailbox names (RFC 3501 5.1.3) */
+char	*mutf7_decode(struct arena *, const char *, size_t);
+char	*mutf7_encode(struct arena *, const char *, size_t);
+
+/* datetime.c */
+#define DATETIME_LEN	32
+int	datetime_parse(const char *, int64_t *, int *);
+int	datetime_parse_date(const char *, int64_t *);
+void	datetime_format(int64_t, int, char [DATETIME_LEN]);
+
 /* seqset.c: sequence sets; '*' is stored as SEQ_STAR */
-#define SEQ_STAR	UINT32_MAX
+#define SEQ_STAR	0	/* nz-numbers are never 0 */
 struct seqrange {
 	uint32_t	lo;
 	uint32_t	hi;
@@ -160,6 +173,28 @@ struct seqset {
 	bool		 saved;		/* "$" (RFC 5182) */
 };
 bool	seqset_contains(const struct seqset *, uint32_t, uint32_t);
+
+/* uidmap.c: a mailbox's UIDs as ranges; sequence number <-> UID */
+struct uidmap {
+	struct seqrange	*r;
+	uint32_t	*cum;	/* messages before range i */
+	size_t		 n;
+	size_t		 cap;
+	uint32_t	 count;
+};
+void	 uidmap_free(struct uidmap *);
+int	 uidmap_load(struct uidmap *, const void *, size_t);
+void	*uidmap_blob(const struct uidmap *, size_t *);
+void	 uidmap_copy(struct uidmap *, const struct uidmap *);
+uint32_t uidmap_last(const struct uidmap *);
+uint32_t uidmap_uid(const struct uidmap *, uint32_t);
+uint32_t uidmap_seq(const struct uidmap *, uint32_t);
+uint32_t uidmap_seq_ceil(const struct uidmap *, uint32_t);
+void	 uidmap_append(struct uidmap *, uint32_t, uint32_t);
+bool	 uidmap_remove(struct uidmap *, uint32_t);
+void	 uidmap_diff(const struct uidmap *, const struct uidmap *,
+	    struct uidmap *);
+void	 uidmap_tail(const struct uidmap *, uint32_t, struct uidmap *);
 
 /* parse.c: readers named after the RFC 9051 ABNF rules */
 struct str {
@@ -198,6 +233,9 @@ int	parse_list_open(struct parser *);
 int	parse_list_close(struct parser *);
 bool	parse_list_next(struct parser *);
 int	parse_skip_rest(struct parser *);
+bool	utf8_valid(const void *, size_t);
+int	parse_literal_ref(struct parser *, const unsigned char **, size_t *,
+	    bool *);
 
 /* resp.c: the only writer of protocol bytes */
 enum resp_status { RESP_OK, RESP_NO, RESP_BAD };
@@ -220,7 +258,8 @@ enum resp_code {
 	CODE_SERVERBUG,
 	CODE_TOOBIG,
 	CODE_TRYCREATE,
-	CODE_UNAVAILABLE
+	CODE_UNAVAILABLE,
+	CODE_USEATTR
 };
 struct session;
 const char *resp_code_name(enum resp_code);
@@ -254,6 +293,18 @@ enum state { STATE_NOTAUTH, STATE_AUTH, STATE_SELECTED, STATE_LOGOUT };
 #define EN_IMAP4REV2	0x04
 #define EN_UTF8		0x08
 
+struct selected {
+	int64_t		 id;
+	char		 name[MBOX_NAME_MAX + 1];
+	uint32_t	 uidvalidity;
+	uint32_t	 uidnext;
+	uint64_t	 modseq;	/* HIGHESTMODSEQ the client has seen */
+	struct uidmap	 map;		/* the UIDs the client knows */
+	struct uidmap	 recent;	/* \Recent in this session (rev1) */
+	bool		 readonly;
+	bool		 pending;	/* expunges not yet reported */
+};
+
 struct db;
 struct session {
 	const struct config	*cfg;
@@ -272,6 +323,9 @@ struct session {
 	const char		*tag;		/* of the current command */
 	const char		*cmd_name;
 	bool			 uid;		/* command had "UID " */
+	bool			 notify_ok;	/* updates may be sent now */
+	bool			 notify_expunge; /* EXPUNGE may be sent now */
+	struct selected		 sel;		/* in STATE_SELECTED */
 	unsigned char		*cmd;		/* the command being read */
 	size_t			 cmd_len;
 	size_t			 cmd_cap;
@@ -288,7 +342,7 @@ void	session_title(struct session *);
 int	session_db(struct session *);
 bool	session_plain_auth_allowed(const struct session *);
 int	session_login(struct session *, const char *, int64_t);
-int	session_auth_failed(struct session *, const char *);
+int	session_auth_failed(struct session *, const char *, enum resp_code);
 int	session_read_line(struct session *, struct str *);
 void	session_free(struct session *);
 
@@ -300,6 +354,8 @@ struct command {
 	unsigned	 flags;
 };
 #define CMD_UID		0x01	/* may follow "UID" */
+#define CMD_NONOTIFY	0x02	/* changes the selection: no updates */
+#define CMD_SEQ		0x04	/* uses sequence numbers: no EXPUNGE */
 const struct command *cmd_lookup(const char *, bool);
 int	cmd_dispatch(struct session *, struct parser *);
 int	cmd_syntax(struct session *, struct parser *);
@@ -310,6 +366,36 @@ int	cmd_noop(struct session *, struct parser *);
 int	cmd_logout(struct session *, struct parser *);
 int	cmd_id(struct session *, struct parser *);
 int	cmd_enable(struct session *, struct parser *);
+
+/* cmd_mbox.c */
+const char *mbox_name(struct session *, const struct str *, const char **);
+int	resp_add_mailbox(struct session *, const char *);
+int	cmd_create(struct session *, struct parser *);
+int	cmd_delete(struct session *, struct parser *);
+int	cmd_rename(struct session *, struct parser *);
+int	cmd_subscribe(struct session *, struct parser *);
+int	cmd_unsubscribe(struct session *, struct parser *);
+int	cmd_list(struct session *, struct parser *);
+int	cmd_lsub(struct session *, struct parser *);
+int	cmd_namespace(struct session *, struct parser *);
+int	cmd_status(struct session *, struct parser *);
+
+/* cmd_select.c */
+int	cmd_select(struct session *, struct parser *);
+int	cmd_examine(struct session *, struct parser *);
+int	cmd_close(struct session *, struct parser *);
+int	cmd_unselect(struct session *, struct parser *);
+int	cmd_check(struct session *, struct parser *);
+int	cmd_expunge(struct session *, struct parser *);
+void	select_end(struct session *);
+
+/* cmd_append.c */
+int	cmd_append(struct session *, struct parser *);
+int	parse_flag_list(struct session *, struct parser *, unsigned *,
+	    const char **);
+
+/* notify.c */
+int	notify_check(struct session *);
 
 /* cmd_auth.c */
 int	cmd_starttls(struct session *, struct parser *);
@@ -338,11 +424,60 @@ const char *db_errmsg(struct db *);
 int	db_migrate(struct db *, int *, char *, size_t);
 int	db_schema_version(void);
 int	db_begin(struct db *);
+bool	db_in_txn(struct db *);
 int	db_commit(struct db *);
 void	db_rollback(struct db *);
 int	db_result(struct db *, int);
 
-/* store.c: the mail model */
+/* store.c, store_msg.c: the mail model */
+#define F_SEEN		0x01
+#define F_ANSWERED	0x02
+#define F_FLAGGED	0x04
+#define F_DELETED	0x08
+#define F_DRAFT		0x10
+struct store_mailbox {
+	int64_t		id;
+	char		name[MBOX_NAME_MAX + 1];
+	char		special_use[32];
+	uint32_t	uidvalidity;
+	uint32_t	uidnext;
+	uint32_t	recent_uid;
+	uint32_t	messages;
+	uint32_t	unseen;
+	uint32_t	deleted;
+	uint64_t	highestmodseq;
+	uint64_t	size;
+	bool		noselect;
+};
+struct store_msg {			/* a message to append */
+	const char	*data;
+	size_t		 len;
+	unsigned	 flags;		/* F_* */
+	const char	*keywords;	/* " kw1 kw2 " or "" */
+	int64_t		 date;
+	int		 tz;
+};
+int	store_mailbox_get(struct db *, int64_t, const char *,
+	    struct store_mailbox *, struct uidmap *);
+int	store_mailbox_get_id(struct db *, int64_t, struct store_mailbox *,
+	    struct uidmap *);
+int	store_mailbox_create(struct db *, int64_t, const char *, const char *);
+int	store_mailbox_delete(struct db *, int64_t, const char *);
+int	store_mailbox_rename(struct db *, int64_t, const char *, const char *);
+int	store_mailbox_list(struct db *, int64_t,
+	    int (*)(void *, const struct store_mailbox *), void *);
+int	store_subscribe(struct db *, int64_t, const char *, bool);
+int	store_subscriptions(struct db *, int64_t,
+	    int (*)(void *, const char *), void *);
+int	store_keywords(struct db *, int64_t, int (*)(void *, const char *),
+	    void *);
+int	store_append(struct db *, int64_t, const struct store_msg *, size_t,
+	    uint32_t *, uint32_t *);
+int	store_expunge(struct db *, int64_t, const struct seqset *,
+	    struct uidmap *, uint64_t *);
+int	store_claim_recent(struct db *, int64_t, uint32_t, uint32_t *);
+int	store_first_unseen(struct db *, int64_t, uint32_t *);
+int	store_user_defaults(struct db *, int64_t, const char *);
 struct store_user {
 	int64_t	id;
 	char	name[NAME_MAX_LEN + 1];

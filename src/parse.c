@@ -422,7 +422,9 @@ parse_seq_set(struct parser *p, struct seqset *set)
 			if (parse_seq_number(p, &b) == -1)
 				return -1;
 		}
-		if (a > b) {
+		/* "*" goes high; "4:2" is "2:4" (RFC 9051 9, seq-range) */
+		if ((a == SEQ_STAR && b != SEQ_STAR) || (b != SEQ_STAR &&
+		    a > b)) {
 			t = a;
 			a = b;
 			b = t;
@@ -480,4 +482,49 @@ parse_literal_marker(const unsigned char *line, size_t len, uint64_t *size,
 		*binary = true;
 	*size = n;
 	return plus ? LIT_NONSYNC : LIT_SYNC;
+}
+
+/*
+ * A literal (or literal8) as a pointer into the command buffer, without
+ * a copy: for message bodies, which may be large.  *binary: it was "~{".
+ */
+int
+parse_literal_ref(struct parser *p, const unsigned char **data, size_t *len,
+    bool *binary)
+{
+	uint64_t	n;
+
+	*binary = false;
+	if (parse_peek(p) == '~') {
+		*binary = true;
+		p->p++;
+	}
+	if (parse_char(p, '{') == -1 || parse_number64(p, &n) == -1)
+		return parse_fail(p, "expected a literal");
+	if (parse_peek(p) == '+')
+		p->p++;
+	if (parse_char(p, '}') == -1 || !parse_at_eol(p))
+		return parse_fail(p, "invalid literal");
+	p->p += 2;
+	if (n > (uint64_t)(p->end - p->p))
+		return parse_fail(p, "literal shorter than announced");
+	*data = p->p;
+	*len = (size_t)n;
+	p->p += n;
+	return 0;
+}
+
+/* Is s[0..len) valid UTF-8 (no overlongs, surrogates or NUL)? */
+bool
+utf8_valid(const void *s, size_t len)
+{
+	const unsigned char	*b = s;
+	size_t			 i = 0, k;
+
+	while (i < len) {
+		if (b[i] == 0 || (k = utf8_seq(b + i, len - i)) == 0)
+			return false;
+		i += k;
+	}
+	return true;
 }

@@ -32,6 +32,7 @@ static const char *const code_names[] = {
 	[CODE_TOOBIG] = "TOOBIG",
 	[CODE_TRYCREATE] = "TRYCREATE",
 	[CODE_UNAVAILABLE] = "UNAVAILABLE",
+	[CODE_USEATTR] = "USEATTR",
 };
 
 const char *
@@ -84,6 +85,10 @@ resp_vtagged(struct session *s, enum resp_status st, enum resp_code code,
 
 	if (st == RESP_BAD)
 		s->n_bad++;	/* the loop says BYE past max_bad_commands */
+	else if (s->notify_ok && s->state == STATE_SELECTED &&
+	    notify_check(s) == -1)
+		return -1;
+	s->notify_ok = false;
 	(void)snprintf(prefix, sizeof(prefix), "%s %s %s%s%s",
 	    s->tag != NULL ? s->tag : "*", sts[st], cn ? "[" : "",
 	    cn ? cn : "", cn ? "] " : "");
@@ -252,18 +257,28 @@ resp_end(struct session *s)
 int
 resp_capability(struct session *s, bool as_code)
 {
-	char	buf[512];
+	char	buf[768], more[320];
 	bool	plain_ok = session_plain_auth_allowed(s);
+	bool	pre = s->state == STATE_NOTAUTH;
+	int	n;
 
-	(void)snprintf(buf, sizeof(buf), "%sCAPABILITY IMAP4rev1%s%s%s%s "
-	    "LITERAL+ ID ENABLE%s",
+	/* before login only what a stranger needs; the rest after */
+	more[0] = '\0';
+	if (!pre)
+		(void)snprintf(more, sizeof(more), " UIDPLUS MULTIAPPEND "
+		    "UNSELECT CHILDREN NAMESPACE LIST-EXTENDED LIST-STATUS "
+		    "SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE UTF8=ACCEPT "
+		    "APPENDLIMIT=%llu", (unsigned long long)s->cfg->max_literal);
+	n = snprintf(buf, sizeof(buf), "%sCAPABILITY IMAP4rev1%s%s%s%s "
+	    "LITERAL+ ID ENABLE%s%s",
 	    as_code ? "[" : "",
-	    s->state == STATE_NOTAUTH && s->tls_possible && !s->tls_active ?
-	    " STARTTLS" : "",
-	    s->state == STATE_NOTAUTH && !plain_ok ? " LOGINDISABLED" : "",
-	    s->state == STATE_NOTAUTH && plain_ok ? " AUTH=PLAIN" : "",
-	    s->state == STATE_NOTAUTH && plain_ok ? " SASL-IR" : "",
-	    as_code ? "] " : "");
+	    pre && s->tls_possible && !s->tls_active ? " STARTTLS" : "",
+	    pre && !plain_ok ? " LOGINDISABLED" : "",
+	    pre && plain_ok ? " AUTH=PLAIN" : "",
+	    pre && plain_ok ? " SASL-IR" : "",
+	    more, as_code ? "] " : "");
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -1;
 	if (as_code)
 		return io_write(&s->io, buf, strlen(buf));
 	return resp_untagged(s, "%s", buf);

@@ -21,6 +21,8 @@ enum rd {
 	RD_END		/* the session is over (EOF, timeout, BYE sent) */
 };
 
+#define TAG_KEEP	(TAG_MAX_LEN + 2)
+
 struct buf {
 	unsigned char	**b;
 	size_t		 *len;
@@ -129,7 +131,7 @@ session_login(struct session *s, const char *user, int64_t uid)
  * NO, and end the session after max_auth_failures.
  */
 int
-session_auth_failed(struct session *s, const char *why)
+session_auth_failed(struct session *s, const char *why, enum resp_code code)
 {
 	struct timespec	ts;
 	int64_t		delay = s->cfg->auth_fail_delay;
@@ -151,7 +153,8 @@ session_auth_failed(struct session *s, const char *why)
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 			;
 	}
-	rc = resp_no(s, CODE_AUTHENTICATIONFAILED, "Authentication failed");
+	rc = resp_no(s, code, code == CODE_AUTHENTICATIONFAILED ?
+	    "Authentication failed" : "Not authorized to act as that user");
 	if (s->n_auth_fail >= (unsigned)s->cfg->max_auth_failures) {
 		log_notice("too many authentication failures, disconnecting");
 		return resp_bye(s, CODE_NONE,
@@ -246,8 +249,18 @@ read_line(struct session *s, struct buf *b, int64_t start, bool *started,
 			take = lf != NULL ? (size_t)(lf - in) + 1 : avail;
 			if (!*toolong && line + take > (size_t)s->cfg->max_line
 			    + 2) {
+				/* keep the start: the reply needs the tag */
 				*toolong = true;
-				*b->len = base;
+				if (line < TAG_KEEP) {
+					size_t k = TAG_KEEP - line;
+
+					if (k > take)
+						k = take;
+					buf_reserve(b, k);
+					memcpy(*b->b + *b->len, in, k);
+					*b->len += k;
+				} else
+					*b->len = base + TAG_KEEP;
 			}
 			if (*toolong) {
 				/* keep the last bytes to see a literal */
@@ -322,16 +335,23 @@ read_literal(struct session *s, uint64_t n, int64_t start)
 	return RD_OK;
 }
 
-/* Before "+": is the command worth its literal?  Replies if not. */
+/*
+ * Before "+": is the command worth its literal?  Replies if not: an
+ * unknown command, one not valid in this state, or a password that would
+ * be refused anyway before TLS (the client need not send it).
+ */
 static bool
 literal_wanted(struct session *s)
 {
-	struct parser	p;
-	struct str	tag, name;
+	const struct command	*c;
+	struct parser		 p;
+	struct str		 tag, name;
+	bool			 uid = false;
 
 	parse_init(&p, s->cmd, s->cmd_len, &s->arena, 1);
-	if (parse_tag(&p, &tag) == -1) {
-		(void)resp_bad(s, "Invalid tag: %s", p.err);
+	if (parse_tag(&p, &tag) == -1 || parse_peek(&p) != ' ') {
+		s->tag = NULL;
+		(void)resp_bad(s, "Invalid tag");
 		return false;
 	}
 	s->tag = tag.s;
@@ -339,16 +359,28 @@ literal_wanted(struct session *s)
 		(void)resp_bad(s, "Missing command");
 		return false;
 	}
-	if (strcasecmp(name.s, "UID") == 0 && parse_sp(&p) == 0 &&
-	    parse_atom(&p, &name) == 0) {
-		if (cmd_lookup(name.s, true) == NULL) {
-			(void)resp_bad(s, "Unknown command UID %.40s", name.s);
+	if (strcasecmp(name.s, "UID") == 0) {
+		uid = true;
+		if (parse_sp(&p) == -1 || parse_atom(&p, &name) == -1) {
+			(void)resp_bad(s, "UID: missing command");
 			return false;
 		}
-		return true;
 	}
-	if (cmd_lookup(name.s, false) == NULL) {
-		(void)resp_bad(s, "Unknown command %.40s", name.s);
+	if ((c = cmd_lookup(name.s, uid)) == NULL || (!uid &&
+	    strcmp(c->name, "UID") == 0)) {
+		(void)resp_bad(s, "Unknown command %s%.40s", uid ? "UID " : "",
+		    name.s);
+		return false;
+	}
+	if (!(c->states & (1u << s->state))) {
+		(void)resp_bad(s, "%s%s is not valid in this state",
+		    uid ? "UID " : "", c->name);
+		return false;
+	}
+	if ((strcmp(c->name, "LOGIN") == 0 || strcmp(c->name,
+	    "AUTHENTICATE") == 0) && !session_plain_auth_allowed(s)) {
+		(void)resp_no(s, CODE_PRIVACYREQUIRED, "Plaintext "
+		    "authentication is disabled before STARTTLS");
 		return false;
 	}
 	return true;
@@ -508,15 +540,15 @@ session_run(struct session *s)
 		rc = read_command(s);
 		if (rc == RD_END)
 			break;
+		/* refused ones count too: the limit bounds a stranger's stay */
+		if (s->state == STATE_NOTAUTH && ++s->n_unauth_cmds >
+		    (unsigned)s->cfg->unauth_commands) {
+			log_notice("too many commands before authentication");
+			(void)resp_bye(s, CODE_NONE, "Too many commands before "
+			    "authentication");
+			break;
+		}
 		if (rc == RD_OK) {
-			if (s->state == STATE_NOTAUTH && ++s->n_unauth_cmds >
-			    (unsigned)s->cfg->unauth_commands) {
-				log_notice("too many commands before "
-				    "authentication");
-				(void)resp_bye(s, CODE_NONE, "Too many commands "
-				    "before authentication");
-				break;
-			}
 			parse_init(&p, s->cmd, s->cmd_len, &s->arena,
 			    (int)s->cfg->max_depth);
 			p.utf8 = (s->enabled & (EN_UTF8 | EN_IMAP4REV2)) != 0;

@@ -136,3 +136,496 @@ store_user_list(struct db *db, int (*fn)(void *, const char *, int64_t),
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
 	    db_result(db, rc);
 }
+
+/* ---- mailboxes ---- */
+
+#define MBOX_COLS	"id, name, coalesce(special_use, ''), uidvalidity, " \
+	"uidnext, recent_uid, messages, unseen, deleted, highestmodseq, " \
+	"size, noselect, uidmap"
+
+static void
+row_mailbox(sqlite3_stmt *st, struct store_mailbox *mb)
+{
+	mb->id = sqlite3_column_int64(st, 0);
+	(void)strlcpy(mb->name, (const char *)sqlite3_column_text(st, 1),
+	    sizeof(mb->name));
+	(void)strlcpy(mb->special_use, (const char *)sqlite3_column_text(st,
+	    2), sizeof(mb->special_use));
+	mb->uidvalidity = (uint32_t)sqlite3_column_int64(st, 3);
+	mb->uidnext = (uint32_t)sqlite3_column_int64(st, 4);
+	mb->recent_uid = (uint32_t)sqlite3_column_int64(st, 5);
+	mb->messages = (uint32_t)sqlite3_column_int64(st, 6);
+	mb->unseen = (uint32_t)sqlite3_column_int64(st, 7);
+	mb->deleted = (uint32_t)sqlite3_column_int64(st, 8);
+	mb->highestmodseq = (uint64_t)sqlite3_column_int64(st, 9);
+	mb->size = (uint64_t)sqlite3_column_int64(st, 10);
+	mb->noselect = sqlite3_column_int(st, 11) != 0;
+}
+
+static int
+mailbox_fetch(struct db *db, sqlite3_stmt *st, struct store_mailbox *mb,
+    struct uidmap *map)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		row_mailbox(st, mb);
+		rc = DB_OK;
+		if (map != NULL && uidmap_load(map, sqlite3_column_blob(st, 12),
+		    (size_t)sqlite3_column_bytes(st, 12)) == -1) {
+			log_err("mailbox %lld: corrupt uidmap",
+			    (long long)mb->id);
+			rc = DB_ERROR;
+		}
+	} else
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_result(db, rc);
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+/* A mailbox by name (UTF-8, canonical); map gets its UIDs if not NULL. */
+int
+store_mailbox_get(struct db *db, int64_t user, const char *name,
+    struct store_mailbox *mb, struct uidmap *map)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, STMT_MBOX_GET, "SELECT " MBOX_COLS " FROM "
+	    "mailboxes WHERE user_id = ? AND name = ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, user);
+	(void)sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return mailbox_fetch(db, st, mb, map);
+}
+
+int
+store_mailbox_get_id(struct db *db, int64_t id, struct store_mailbox *mb,
+    struct uidmap *map)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, STMT_MBOX_GET_ID, "SELECT " MBOX_COLS " FROM "
+	    "mailboxes WHERE id = ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, id);
+	return mailbox_fetch(db, st, mb, map);
+}
+
+/* A UIDVALIDITY never used before in this database. */
+static int
+next_uidvalidity(struct db *db, uint32_t *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_UIDVALIDITY, "UPDATE meta SET value = "
+	    "max(value + 1, unixepoch()) WHERE key = 'last_uidvalidity' "
+	    "RETURNING value")) == NULL)
+		return DB_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = (uint32_t)sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW ? DB_OK : db_result(db, rc);
+	(void)sqlite3_reset(st);
+	return rc == DB_OK && *v == 0 ? DB_ERROR : rc;
+}
+
+/* Create one level; a \Noselect placeholder of that name is revived. */
+static int
+create_one(struct db *db, int64_t user, const char *name, const char *use,
+    bool must_be_new)
+{
+	struct store_mailbox	 mb;
+	sqlite3_stmt		*st;
+	uint32_t		 uv = 0;
+	int			 rc;
+	bool			 found;
+
+	memset(&mb, 0, sizeof(mb));
+	rc = store_mailbox_get(db, user, name, &mb, NULL);
+	found = rc == DB_OK;
+	if (rc == DB_OK && !(mb.noselect && must_be_new))
+		return must_be_new ? DB_EXISTS : DB_OK;
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return rc;
+	if ((rc = next_uidvalidity(db, &uv)) != DB_OK)
+		return rc;
+	if (found) {
+		if ((st = db_stmt(db, STMT_MBOX_REVIVE, "UPDATE mailboxes SET "
+		    "noselect = 0, uidvalidity = ?, special_use = ? "
+		    "WHERE id = ?")) == NULL)
+			return DB_ERROR;
+		(void)sqlite3_bind_int64(st, 3, mb.id);
+	} else {
+		if ((st = db_stmt(db, STMT_MBOX_INSERT, "INSERT INTO mailboxes "
+		    "(uidvalidity, special_use, user_id, name) "
+		    "VALUES (?, ?, ?, ?)")) == NULL)
+			return DB_ERROR;
+		(void)sqlite3_bind_int64(st, 3, user);
+		(void)sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	}
+	(void)sqlite3_bind_int64(st, 1, uv);
+	if (use != NULL && use[0] != '\0')
+		(void)sqlite3_bind_text(st, 2, use, -1, SQLITE_STATIC);
+	return step_change(db, st);
+}
+
+/*
+ * Create name and any missing superiors (RFC 9051 6.3.4).  DB_EXISTS if
+ * it exists already.  use: a special-use attribute or NULL.
+ */
+int
+store_mailbox_create(struct db *db, int64_t user, const char *name,
+    const char *use)
+{
+	char	 part[MBOX_NAME_MAX + 1];
+	char	*slash;
+	int	 rc;
+
+	memset(part, 0, sizeof(part));
+	if (strlcpy(part, name, sizeof(part)) >= sizeof(part))
+		return DB_ERROR;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	for (slash = strchr(part, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		rc = create_one(db, user, part, NULL, false);
+		*slash = '/';
+		if (rc != DB_OK)
+			goto fail;
+	}
+	if ((rc = create_one(db, user, name, use, true)) != DB_OK)
+		goto fail;
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/* Are there mailboxes below name? */
+static int
+has_children(struct db *db, int64_t user, const char *name, bool *yes)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_MBOX_CHILDREN, "SELECT 1 FROM mailboxes "
+	    "WHERE user_id = ?1 AND name > ?2 || '/' AND name < ?2 || '0' "
+	    "LIMIT 1")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, user);
+	(void)sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * RFC 9051 6.3.5: a mailbox with inferiors loses its messages and
+ * becomes \Noselect; one without is removed.  DB_NOTFOUND, DB_EXISTS
+ * (a \Noselect mailbox that still has inferiors) or DB_OK.
+ */
+int
+store_mailbox_delete(struct db *db, int64_t user, const char *name)
+{
+	struct store_mailbox	 mb;
+	sqlite3_stmt		*st;
+	bool			 kids;
+	int			 rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = store_mailbox_get(db, user, name, &mb, NULL)) != DB_OK ||
+	    (rc = has_children(db, user, name, &kids)) != DB_OK)
+		goto fail;
+	if (kids && mb.noselect) {
+		rc = DB_EXISTS;
+		goto fail;
+	}
+	if (kids) {
+		if ((st = db_stmt(db, STMT_MBOX_EMPTY, "DELETE FROM messages "
+		    "WHERE mailbox_id = ?")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, mb.id);
+		if ((rc = step_change(db, st)) != DB_OK && rc != DB_NOTFOUND)
+			goto fail;
+		if ((st = db_stmt(db, STMT_MBOX_NOSELECT, "UPDATE mailboxes SET "
+		    "noselect = 1, special_use = NULL, uidmap = x'', "
+		    "highestmodseq = highestmodseq + 1 WHERE id = ?")) == NULL)
+			goto dberr;
+	} else if ((st = db_stmt(db, STMT_MBOX_DELETE, "DELETE FROM mailboxes "
+	    "WHERE id = ?")) == NULL)
+		goto dberr;
+	(void)sqlite3_bind_int64(st, 1, mb.id);
+	if ((rc = step_change(db, st)) != DB_OK)
+		goto fail;
+	return db_commit(db);
+dberr:
+	rc = DB_ERROR;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/*
+ * RFC 9051 6.3.6: rename a mailbox and its inferiors; renaming INBOX
+ * moves its messages to a new mailbox and leaves INBOX empty.  The
+ * caller has checked that to is not below from.
+ */
+int
+store_mailbox_rename(struct db *db, int64_t user, const char *from,
+    const char *to)
+{
+	struct store_mailbox	 mb, dst;
+	sqlite3_stmt		*st;
+	char			 parent[MBOX_NAME_MAX + 1], *slash;
+	int			 rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = store_mailbox_get(db, user, from, &mb, NULL)) != DB_OK)
+		goto fail;
+	rc = store_mailbox_get(db, user, to, &dst, NULL);
+	if (rc != DB_NOTFOUND) {
+		if (rc == DB_OK)
+			rc = DB_EXISTS;
+		goto fail;
+	}
+	(void)strlcpy(parent, to, sizeof(parent));
+	for (slash = strchr(parent, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		rc = create_one(db, user, parent, NULL, false);
+		*slash = '/';
+		if (rc != DB_OK)
+			goto fail;
+	}
+	if (strcmp(from, "INBOX") == 0) {
+		if ((rc = create_one(db, user, to, NULL, true)) != DB_OK ||
+		    (rc = store_mailbox_get(db, user, to, &dst, NULL)) != DB_OK)
+			goto fail;
+		if ((st = db_stmt(db, STMT_INBOX_MOVE, "UPDATE messages SET "
+		    "mailbox_id = ?2 WHERE mailbox_id = ?1")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, mb.id);
+		(void)sqlite3_bind_int64(st, 2, dst.id);
+		if ((rc = step_change(db, st)) != DB_OK && rc != DB_NOTFOUND)
+			goto fail;
+		/* the counters and UIDs go along; INBOX keeps its UIDNEXT */
+		if ((st = db_stmt(db, STMT_INBOX_MOVE_DONE, "UPDATE mailboxes "
+		    "SET (messages, unseen, deleted, size, uidmap, uidnext, "
+		    "highestmodseq, recent_uid) = (SELECT messages, unseen, "
+		    "deleted, size, uidmap, uidnext, highestmodseq + 1, "
+		    "recent_uid FROM mailboxes WHERE id = ?1) WHERE id = ?2; "))
+		    == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, mb.id);
+		(void)sqlite3_bind_int64(st, 2, dst.id);
+		if ((rc = step_change(db, st)) != DB_OK)
+			goto fail;
+		if ((st = db_stmt(db, STMT_MBOX_EMPTY_INBOX, "UPDATE mailboxes "
+		    "SET messages = 0, unseen = 0, deleted = 0, size = 0, "
+		    "uidmap = x'', highestmodseq = highestmodseq + 1 "
+		    "WHERE id = ?")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, mb.id);
+	} else {
+		if ((st = db_stmt(db, STMT_MBOX_RENAME, "UPDATE mailboxes SET "
+		    "name = ?3 || substr(name, length(?2) + 1) WHERE "
+		    "user_id = ?1 AND (name = ?2 OR (name > ?2 || '/' AND "
+		    "name < ?2 || '0'))")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, user);
+		(void)sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+		(void)sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+	}
+	if ((rc = step_change(db, st)) != DB_OK)
+		goto fail;
+	return db_commit(db);
+dberr:
+	rc = DB_ERROR;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/* Every mailbox of the user in name order; fn returning non-zero stops. */
+int
+store_mailbox_list(struct db *db, int64_t user,
+    int (*fn)(void *, const struct store_mailbox *), void *arg)
+{
+	struct store_mailbox	 mb;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = db_stmt(db, STMT_MBOX_LIST, "SELECT " MBOX_COLS " FROM "
+	    "mailboxes WHERE user_id = ? ORDER BY name")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, user);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_mailbox(st, &mb);
+		if (fn(arg, &mb) != 0)
+			break;
+	}
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
+	    db_result(db, rc);
+}
+
+/* Subscribe (on) or unsubscribe; DB_NOTFOUND if it was not subscribed. */
+int
+store_subscribe(struct db *db, int64_t user, const char *name, bool on)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = on ? db_stmt(db, STMT_SUB_ADD, "INSERT OR IGNORE INTO "
+	    "subscriptions (user_id, name) VALUES (?, ?)") :
+	    db_stmt(db, STMT_SUB_DEL, "DELETE FROM subscriptions WHERE "
+	    "user_id = ? AND name = ?");
+	if (st == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, user);
+	(void)sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = step_change(db, st);
+	return on && rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int
+store_subscriptions(struct db *db, int64_t user,
+    int (*fn)(void *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_SUB_LIST, "SELECT name FROM subscriptions "
+	    "WHERE user_id = ? ORDER BY name")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, user);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0)) != 0)
+			break;
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
+	    db_result(db, rc);
+}
+
+/* Keywords used in a mailbox, for FLAGS and PERMANENTFLAGS. */
+int
+store_keywords(struct db *db, int64_t mailbox,
+    int (*fn)(void *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_KEYWORDS, "SELECT keyword FROM "
+	    "mailbox_keywords WHERE mailbox_id = ? ORDER BY keyword")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0)) != 0)
+			break;
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
+	    db_result(db, rc);
+}
+
+/*
+ * Take \Recent (RFC 3501) for UIDs up to upto: *from_r gets the highest
+ * UID some session had already taken, so (from_r, upto] are this
+ * session's.  Writes only when there is something to take.
+ */
+int
+store_claim_recent(struct db *db, int64_t mailbox, uint32_t upto,
+    uint32_t *from_r)
+{
+	struct store_mailbox	 mb;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*from_r = upto;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = store_mailbox_get_id(db, mailbox, &mb, NULL)) != DB_OK)
+		goto fail;
+	if (mb.recent_uid >= upto) {
+		db_rollback(db);
+		return DB_OK;
+	}
+	if ((st = db_stmt(db, STMT_CLAIM_RECENT, "UPDATE mailboxes SET "
+	    "recent_uid = ? WHERE id = ?")) == NULL) {
+		rc = DB_ERROR;
+		goto fail;
+	}
+	(void)sqlite3_bind_int64(st, 1, upto);
+	(void)sqlite3_bind_int64(st, 2, mailbox);
+	if ((rc = step_change(db, st)) != DB_OK)
+		goto fail;
+	if ((rc = db_commit(db)) == DB_OK)
+		*from_r = mb.recent_uid;
+	return rc;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/* The lowest UID without \Seen, or 0. */
+int
+store_first_unseen(struct db *db, int64_t mailbox, uint32_t *uid)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_FIRST_UNSEEN, "SELECT uid FROM messages "
+	    "WHERE mailbox_id = ? AND flags & 1 = 0 ORDER BY uid LIMIT 1")) ==
+	    NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	*uid = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*uid = (uint32_t)sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
+	(void)sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * A new user's mailboxes: INBOX, then spec, "Name:\Use Name2:\Use2 ...",
+ * each subscribed.
+ */
+int
+store_user_defaults(struct db *db, int64_t user, const char *spec)
+{
+	char	 buf[1024], *p, *tok, *use;
+	int	 rc;
+
+	if (strlcpy(buf, spec, sizeof(buf)) >= sizeof(buf))
+		return DB_ERROR;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	rc = store_mailbox_create(db, user, "INBOX", NULL);
+	if (rc == DB_EXISTS)
+		rc = DB_OK;
+	if (rc == DB_OK)
+		rc = store_subscribe(db, user, "INBOX", true);
+	for (p = buf; rc == DB_OK && (tok = strsep(&p, " \t")) != NULL;) {
+		if (*tok == '\0')
+			continue;
+		if ((use = strchr(tok, ':')) != NULL)
+			*use++ = '\0';
+		rc = store_mailbox_create(db, user, tok, use);
+		if (rc == DB_EXISTS)
+			rc = DB_OK;
+		if (rc == DB_OK)
+			rc = store_subscribe(db, user, tok, true);
+	}
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}

@@ -197,8 +197,8 @@ tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
 		if (errno == EAGAIN) {
 			if (io_wait_readable(t->fd_in, t->deadline) == 0)
 				continue;
+			/* EAGAIN keeps the session usable for the BYE */
 			t->timed_out = true;
-			errno = ETIMEDOUT;
 		}
 		p_gnutls_transport_set_errno(t->s, errno);
 		return -1;

@@ -109,6 +109,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ctl	 c;
+	struct passwd	*pw;
 	const char	*cfgpath = CONFIG_DEFAULT;
 	char		 err[512];
 	char		**opts;
@@ -151,8 +152,8 @@ main(int argc, char *argv[])
 	 * As root, work as the service user when it exists, so files the
 	 * database creates (-wal, -shm) stay writable by the server.
 	 */
-	if (geteuid() == 0 && getpwnam(c.cfg.user) != NULL &&
-	    drop_privileges(c.cfg.user, c.cfg.group, err, sizeof(err)) == -1) {
+	if (geteuid() == 0 && (pw = getpwnam(c.cfg.user)) != NULL &&
+	    pw->pw_uid != 0 && drop_privileges(c.cfg.user, c.cfg.group, err, sizeof(err)) == -1) {
 		(void)fprintf(stderr, "liteimapctl: %s\n", err);
 		return EX_OSERR;
 	}

@@ -67,8 +67,9 @@ print_user(void *arg, const char *name, int64_t id)
 static int
 user_set(struct ctl *c, const char *name, bool from_stdin, bool add)
 {
-	char	pw[PASS_MAX], hash[HASH_MAX_LEN];
-	int	rc;
+	struct store_user	u;
+	char			pw[PASS_MAX], hash[HASH_MAX_LEN];
+	int			rc;
 
 	if ((rc = get_password(from_stdin, pw, sizeof(pw))) != EX_OK)
 		return rc;
@@ -78,8 +79,22 @@ user_set(struct ctl *c, const char *name, bool from_stdin, bool add)
 		(void)fprintf(stderr, "liteimapctl: crypt(3) failed\n");
 		return EX_SOFTWARE;
 	}
-	rc = add ? store_user_add(c->db, name, hash) :
-	    store_user_set_password(c->db, name, hash);
+	if (add) {
+		/* the user and their mailboxes: one transaction */
+		if ((rc = db_begin(c->db)) == DB_OK) {
+			rc = store_user_add(c->db, name, hash);
+			if (rc == DB_OK && (rc = store_user_get(c->db, name,
+			    &u)) == DB_OK)
+				rc = store_user_defaults(c->db, u.id,
+				    c->cfg.default_mailboxes);
+			if (rc == DB_OK)
+				rc = db_commit(c->db);
+			else
+				db_rollback(c->db);
+		}
+	} else
+		rc = store_user_set_password(c->db, name, hash);
+	explicit_bzero(hash, sizeof(hash));
 	if (rc != DB_OK) {
 		(void)fprintf(stderr, "liteimapctl: %s: %s\n", name,
 		    rc == DB_EXISTS ? "user exists" : rc == DB_NOTFOUND ?

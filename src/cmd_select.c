@@ -1,0 +1,278 @@
+/*
+ * cmd_select.c: entering and leaving the selected state (RFC 9051 6.3.2,
+ * 6.3.3, 6.4.1, 6.4.2) and EXPUNGE / UID EXPUNGE (6.4.3, RFC 4315).
+ *
+ * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "liteimapd.h"
+
+#define SYSTEM_FLAGS	"\\Answered \\Flagged \\Deleted \\Seen \\Draft"
+
+/* Leave the selected state, forgetting the mailbox. */
+void
+select_end(struct session *s)
+{
+	if (s->state != STATE_SELECTED)
+		return;
+	uidmap_free(&s->sel.map);
+	uidmap_free(&s->sel.recent);
+	memset(&s->sel, 0, sizeof(s->sel));
+	s->state = STATE_AUTH;
+	session_title(s);
+}
+
+struct kwbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static int
+add_keyword(void *arg, const char *kw)
+{
+	struct kwbuf	*b = arg;
+	size_t		 n = strlen(kw);
+
+	if (b->len + n + 2 > b->cap) {
+		b->cap = (b->len + n + 2) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	b->s[b->len++] = ' ';
+	memcpy(b->s + b->len, kw, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+static int
+do_select(struct session *s, struct parser *p, bool readonly)
+{
+	struct selected		*sel = &s->sel;
+	struct store_mailbox	 mb;
+	struct str		 raw;
+	struct kwbuf		 kw = { NULL, 0, 0 };
+	const char		*name, *err;
+	uint32_t		 from, first;
+	bool			 rev1 = !(s->enabled & EN_IMAP4REV2);
+	int			 rc;
+
+	if (parse_sp(p) == -1 || parse_astring(p, &raw) == -1)
+		return cmd_syntax(s, p);
+	if (parse_peek(p) == ' ') {
+		parse_fail(p, "SELECT parameters are not supported");
+		return cmd_syntax(s, p);
+	}
+	if (parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	if (s->state == STATE_SELECTED) {
+		/* RFC 9051 7.1: the old mailbox is closed first */
+		select_end(s);
+		if (resp_untagged(s, "OK [CLOSED] Previous mailbox closed") ==
+		    -1)
+			return -1;
+	}
+	if ((name = mbox_name(s, &raw, &err)) == NULL)
+		return resp_no(s, CODE_NONEXISTENT, "%s", err);
+	memset(sel, 0, sizeof(*sel));
+	rc = store_mailbox_get(s->db, s->user_id, name, &mb, &sel->map);
+	if (rc == DB_NOTFOUND || (rc == DB_OK && mb.noselect)) {
+		uidmap_free(&sel->map);
+		return resp_no(s, CODE_NONEXISTENT, "Mailbox does not exist");
+	}
+	if (rc != DB_OK) {
+		uidmap_free(&sel->map);
+		return resp_serverbug(s, "SELECT: reading the mailbox");
+	}
+	sel->id = mb.id;
+	(void)strlcpy(sel->name, mb.name, sizeof(sel->name));
+	sel->uidvalidity = mb.uidvalidity;
+	sel->uidnext = mb.uidnext;
+	sel->modseq = mb.highestmodseq;
+	sel->readonly = readonly;
+	if (rev1) {
+		/* RFC 3501: one session sees a message as \Recent; not EXAMINE */
+		from = mb.recent_uid;
+		if (!readonly && mb.uidnext - 1 > mb.recent_uid &&
+		    store_claim_recent(s->db, mb.id, mb.uidnext - 1, &from) !=
+		    DB_OK)
+			from = mb.uidnext - 1;
+		uidmap_tail(&sel->map, from + 1, &sel->recent);
+	}
+	s->state = STATE_SELECTED;
+	session_title(s);
+	if (store_keywords(s->db, mb.id, add_keyword, &kw) != DB_OK) {
+		free(kw.s);
+		return resp_serverbug(s, "SELECT: reading keywords");
+	}
+	rc = resp_untagged(s, "FLAGS (" SYSTEM_FLAGS "%s)", kw.s ? kw.s : "");
+	if (rc == 0)
+		rc = readonly ? resp_untagged(s, "OK [PERMANENTFLAGS ()] "
+		    "Read-only mailbox") : resp_untagged(s, "OK [PERMANENTFLAGS "
+		    "(" SYSTEM_FLAGS "%s \\*)] Flags permitted", kw.s ? kw.s :
+		    "");
+	free(kw.s);
+	if (rc == 0)
+		rc = resp_untagged(s, "%u EXISTS", sel->map.count);
+	if (rc == 0 && rev1) {
+		rc = resp_untagged(s, "%u RECENT", sel->recent.count);
+		if (rc == 0 && mb.unseen > 0 && store_first_unseen(s->db,
+		    mb.id, &first) == DB_OK && first != 0)
+			rc = resp_untagged(s, "OK [UNSEEN %u] First unseen",
+			    uidmap_seq(&sel->map, first));
+	}
+	if (rc == 0)
+		rc = resp_untagged(s, "OK [UIDVALIDITY %u] UIDs valid",
+		    mb.uidvalidity);
+	if (rc == 0)
+		rc = resp_untagged(s, "OK [UIDNEXT %u] Predicted next UID",
+		    mb.uidnext);
+	if (rc == 0 && !rev1) {
+		/* RFC 9051 6.3.2: the mailbox's name as the server knows it */
+		if (resp_begin(s) == -1 || resp_add(s, "LIST () \"/\" ") == -1 ||
+		    resp_add_mailbox(s, mb.name) == -1 || resp_end(s) == -1)
+			return -1;
+	}
+	if (rc == -1)
+		return -1;
+	log_debug("%s %s: %u messages", readonly ? "examine" : "select",
+	    mb.name, sel->map.count);
+	return resp_tagged(s, RESP_OK, CODE_NONE, "[%s] %s completed",
+	    readonly ? "READ-ONLY" : "READ-WRITE", readonly ? "EXAMINE" :
+	    "SELECT");
+}
+
+int
+cmd_select(struct session *s, struct parser *p)
+{
+	return do_select(s, p, false);
+}
+
+int
+cmd_examine(struct session *s, struct parser *p)
+{
+	return do_select(s, p, true);
+}
+
+/*
+ * Expunge and report: all \Deleted messages, or those with UIDs in set.
+ * RFC 9051 7.5.1: each EXPUNGE carries the number as it is after the
+ * ones before it.
+ */
+static int
+expunge(struct session *s, const struct seqset *uids, bool silent)
+{
+	struct uidmap	gone;
+	uint64_t	modseq;
+	uint32_t	i, uid, seq;
+	int		rc;
+
+	memset(&gone, 0, sizeof(gone));
+	rc = store_expunge(s->db, s->sel.id, uids, &gone, &modseq);
+	if (rc != DB_OK) {
+		uidmap_free(&gone);
+		return rc == DB_BUSY ? 1 : 2;
+	}
+	for (i = 1; i <= gone.count; i++) {
+		uid = uidmap_uid(&gone, i);
+		if ((seq = uidmap_seq(&s->sel.map, uid)) == 0)
+			continue;	/* never announced to this client */
+		(void)uidmap_remove(&s->sel.map, uid);
+		(void)uidmap_remove(&s->sel.recent, uid);
+		if (!silent && resp_untagged(s, "%u EXPUNGE", seq) == -1) {
+			uidmap_free(&gone);
+			return -1;
+		}
+	}
+	log_debug("expunged %u messages from %s", gone.count, s->sel.name);
+	uidmap_free(&gone);
+	return 0;
+}
+
+static int
+expunge_failed(struct session *s, int rc)
+{
+	if (rc == -1)
+		return -1;
+	if (rc == 1)
+		return resp_no(s, CODE_INUSE, "Mailbox is busy, try again");
+	return resp_serverbug(s, "EXPUNGE failed");
+}
+
+/* RFC 9051 6.4.1: expunge silently (unless read-only), then deselect. */
+int
+cmd_close(struct session *s, struct parser *p)
+{
+	int	rc;
+
+	if (parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	if (!s->sel.readonly && (rc = expunge(s, NULL, true)) != 0)
+		return expunge_failed(s, rc);
+	select_end(s);
+	return resp_ok(s, "CLOSE completed");
+}
+
+/* RFC 3691 / RFC 9051 6.4.2 */
+int
+cmd_unselect(struct session *s, struct parser *p)
+{
+	if (parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	select_end(s);
+	return resp_ok(s, "UNSELECT completed");
+}
+
+/* RFC 3501 6.4.1: our writes are durable at once; nothing to do. */
+int
+cmd_check(struct session *s, struct parser *p)
+{
+	if (parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	return resp_ok(s, "CHECK completed");
+}
+
+/* Resolve "*" in a UID set against the largest UID the client knows. */
+static void
+resolve_uids(struct session *s, struct seqset *set)
+{
+	uint32_t	max = uidmap_last(&s->sel.map), t;
+	size_t		i;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->r[i].lo == SEQ_STAR)
+			set->r[i].lo = max;
+		if (set->r[i].hi == SEQ_STAR)
+			set->r[i].hi = max;
+		if (set->r[i].lo > set->r[i].hi) {
+			t = set->r[i].lo;
+			set->r[i].lo = set->r[i].hi;
+			set->r[i].hi = t;
+		}
+	}
+}
+
+/* EXPUNGE, and UID EXPUNGE uid-set (RFC 4315 2.1) */
+int
+cmd_expunge(struct session *s, struct parser *p)
+{
+	struct seqset	set;
+	int		rc;
+
+	if (s->uid && (parse_sp(p) == -1 || parse_seq_set(p, &set) == -1))
+		return cmd_syntax(s, p);
+	if (parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	if (s->uid && set.saved)
+		return resp_bad(s, "UID EXPUNGE: no saved search result");
+	if (s->sel.readonly)
+		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
+	if (s->uid)
+		resolve_uids(s, &set);
+	if ((rc = expunge(s, s->uid ? &set : NULL, false)) != 0)
+		return expunge_failed(s, rc);
+	return resp_ok(s, "%sEXPUNGE completed", s->uid ? "UID " : "");
+}

@@ -1,0 +1,84 @@
+/*
+ * notify.c: what other processes (sessions, local delivery) changed in
+ * the selected mailbox, reported as the RFC allows: new messages as
+ * EXISTS (and RECENT for IMAP4rev1), removed ones as EXPUNGE, but never
+ * EXPUNGE while a command that uses sequence numbers runs (RFC 9051
+ * 7.5.1), so numbers never shift under the client mid-command.
+ *
+ * The mailbox row carries UIDNEXT, HIGHESTMODSEQ and the UID ranges, so
+ * the check is one indexed row read and a diff of ranges.
+ *
+ * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
+ */
+#include <string.h>
+
+#include "liteimapd.h"
+
+/* Returns -1 when output failed or the session had to end. */
+int
+notify_check(struct session *s)
+{
+	struct selected		*sel = &s->sel;
+	struct store_mailbox	 mb;
+	struct uidmap		 now, diff;
+	uint32_t		 i, uid, seq, from, old_count;
+	bool			 rev1 = !(s->enabled & EN_IMAP4REV2);
+	int			 rc = 0;
+
+	if (s->state != STATE_SELECTED || !s->notify_ok)
+		return 0;
+	memset(&now, 0, sizeof(now));
+	memset(&diff, 0, sizeof(diff));
+	if (store_mailbox_get_id(s->db, sel->id, &mb, &now) != DB_OK ||
+	    mb.uidvalidity != sel->uidvalidity || mb.noselect) {
+		uidmap_free(&now);
+		log_notice("selected mailbox %s was deleted or replaced",
+		    sel->name);
+		(void)resp_bye(s, CODE_NONE, "The selected mailbox was deleted "
+		    "by another session");
+		return -1;
+	}
+	if (mb.highestmodseq == sel->modseq && mb.uidnext == sel->uidnext &&
+	    !(sel->pending && s->notify_expunge)) {
+		uidmap_free(&now);
+		return 0;
+	}
+	/* expunged elsewhere: known UIDs that are gone */
+	uidmap_diff(&sel->map, &now, &diff);
+	sel->pending = diff.count > 0;
+	if (diff.count > 0 && s->notify_expunge) {
+		for (i = diff.count; i > 0 && rc == 0; i--) {
+			/* from the top, so lower numbers stay valid */
+			uid = uidmap_uid(&diff, i);
+			seq = uidmap_seq(&sel->map, uid);
+			(void)uidmap_remove(&sel->map, uid);
+			(void)uidmap_remove(&sel->recent, uid);
+			rc = resp_untagged(s, "%u EXPUNGE", seq);
+		}
+		sel->pending = false;
+	}
+	/* new messages: UIDs above the last one the client knows */
+	old_count = sel->map.count;
+	uidmap_tail(&now, sel->uidnext, &diff);
+	for (i = 0; i < diff.n; i++)
+		uidmap_append(&sel->map, diff.r[i].lo, diff.r[i].hi);
+	if (sel->map.count != old_count && rc == 0) {
+		if (rev1 && !sel->readonly && store_claim_recent(s->db, sel->id,
+		    mb.uidnext - 1, &from) == DB_OK) {
+			uidmap_tail(&now, from + 1, &diff);
+			for (i = 0; i < diff.n; i++)
+				if (diff.r[i].lo > uidmap_last(&sel->recent))
+					uidmap_append(&sel->recent,
+					    diff.r[i].lo, diff.r[i].hi);
+		}
+		rc = resp_untagged(s, "%u EXISTS", sel->map.count);
+		if (rc == 0 && rev1)
+			rc = resp_untagged(s, "%u RECENT", sel->recent.count);
+	}
+	sel->uidnext = mb.uidnext;
+	if (!sel->pending)
+		sel->modseq = mb.highestmodseq;
+	uidmap_free(&now);
+	uidmap_free(&diff);
+	return rc;
+}
