@@ -1,6 +1,6 @@
 /*
- * ctl.c: liteimapctl, the administration tool: the database (init) and
- * users; later mail delivery, import and checks.  Exit codes follow
+ * ctl.c: liteimapctl, the administration tool: the database (init and
+ * check), users, mailboxes, local delivery and import.  Exit codes follow
  * sysexits(3) so scripts and MTAs can tell a busy database (75, try
  * again) from a missing user (67) or bad input (65).
  *
@@ -26,7 +26,14 @@ usage(void)
 	    "  user add NAME [--password-stdin]\n"
 	    "  user passwd NAME [--password-stdin]\n"
 	    "  user del NAME\n"
-	    "  user list\n");
+	    "  user list\n"
+	    "  mailbox list USER\n"
+	    "  mailbox create USER NAME [--special-use \\USE]\n"
+	    "  mailbox delete USER NAME\n"
+	    "  deliver USER [-m MAILBOX] [-f SENDER]\n"
+	    "  import USER MAILBOX FILE...\n"
+	    "  import --maildir USER DIR\n"
+	    "  check [--quiet]\n");
 	exit(EX_USAGE);
 }
 
@@ -56,6 +63,31 @@ ctl_db_exit(int rc)
 	default:
 		return EX_SOFTWARE;
 	}
+}
+
+/*
+ * The id of an existing user: EX_OK, or the exit code after a message
+ * (EX_NOUSER for a name that is invalid or not in the database).
+ */
+int
+ctl_find_user(struct ctl *c, const char *name, int64_t *id)
+{
+	struct store_user	u;
+	int			rc;
+
+	if (!valid_username(name)) {
+		(void)fprintf(stderr, "liteimapctl: %s: no such user (not a "
+		    "valid user name)\n", name);
+		return EX_NOUSER;
+	}
+	if ((rc = store_user_get(c->db, name, &u)) != DB_OK) {
+		(void)fprintf(stderr, "liteimapctl: %s: %s\n", name,
+		    rc == DB_NOTFOUND ? "no such user" : db_errmsg(c->db));
+		return ctl_db_exit(rc);
+	}
+	explicit_bzero(u.hash, sizeof(u.hash));
+	*id = u.id;
+	return EX_OK;
 }
 
 /* Open the configured database for a command that needs the schema. */
@@ -140,14 +172,15 @@ main(int argc, char *argv[])
 	config_init(&c.cfg);
 	if (config_load(&c.cfg, cfgpath, named, err, sizeof(err)) == -1) {
 		(void)fprintf(stderr, "liteimapctl: %s\n", err);
-		return EX_CONFIG;
+		rc = EX_CONFIG;
+		goto done;
 	}
 	for (i = 0; i < nopts; i++)
 		if (config_set(&c.cfg, opts[i], err, sizeof(err)) == -1) {
 			(void)fprintf(stderr, "liteimapctl: -o %s\n", err);
-			return EX_CONFIG;
+			rc = EX_CONFIG;
+			goto done;
 		}
-	free(opts);
 	/*
 	 * As root, work as the service user when it exists, so files the
 	 * database creates (-wal, -shm) stay writable by the server.
@@ -155,14 +188,25 @@ main(int argc, char *argv[])
 	if (geteuid() == 0 && (pw = getpwnam(c.cfg.user)) != NULL &&
 	    pw->pw_uid != 0 && drop_privileges(c.cfg.user, c.cfg.group, err, sizeof(err)) == -1) {
 		(void)fprintf(stderr, "liteimapctl: %s\n", err);
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto done;
 	}
 	if (strcmp(argv[0], "init") == 0)
 		rc = ctl_init(&c, argc, argv);
 	else if (strcmp(argv[0], "user") == 0)
 		rc = ctl_user(&c, argc, argv);
+	else if (strcmp(argv[0], "mailbox") == 0)
+		rc = ctl_mailbox(&c, argc, argv);
+	else if (strcmp(argv[0], "deliver") == 0)
+		rc = ctl_deliver(&c, argc, argv);
+	else if (strcmp(argv[0], "import") == 0)
+		rc = ctl_import(&c, argc, argv);
+	else if (strcmp(argv[0], "check") == 0)
+		rc = ctl_check(&c, argc, argv);
 	else
 		usage();
+done:
+	free(opts);
 	db_close(&c.db);
 	config_free(&c.cfg);
 	return rc;
