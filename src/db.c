@@ -23,6 +23,7 @@
 
 struct db {
 	sqlite3		*h;
+	sqlite3_blob	*blob;		/* open on some contents.data */
 	sqlite3_stmt	*stmt[STMT_MAX];
 	int		 depth;		/* nested db_begin() calls */
 	bool		 failed;	/* an inner level rolled back */
@@ -196,6 +197,8 @@ db_close(struct db **dbp)
 
 	if (db == NULL)
 		return;
+	if (db->blob != NULL)
+		(void)sqlite3_blob_close(db->blob);
 	for (i = 0; i < STMT_MAX; i++)
 		(void)sqlite3_finalize(db->stmt[i]);
 	(void)sqlite3_close(db->h);
@@ -334,4 +337,30 @@ db_rollback(struct db *db)
 	}
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * Read len bytes at off of message content id straight into buf (the
+ * output buffer): one blob handle, moved from row to row.
+ */
+int
+store_blob_read(struct db *db, int64_t id, uint32_t off, void *buf,
+    uint32_t len)
+{
+	int	rc;
+
+	if (db->blob != NULL)
+		rc = sqlite3_blob_reopen(db->blob, id);
+	else
+		rc = sqlite3_blob_open(db->h, "main", "contents", "data", id, 0,
+		    &db->blob);
+	if (rc != SQLITE_OK) {
+		if (db->blob != NULL) {
+			(void)sqlite3_blob_close(db->blob);
+			db->blob = NULL;
+		}
+		return db_result(db, rc);
+	}
+	return db_result(db, sqlite3_blob_read(db->blob, buf, (int)len,
+	    (int)off));
 }

@@ -161,6 +161,39 @@ int	datetime_parse(const char *, int64_t *, int *);
 int	datetime_parse_date(const char *, int64_t *);
 void	datetime_format(int64_t, int, char [DATETIME_LEN]);
 
+/* mime.c: parsed once at delivery; what FETCH sends */
+#define MIME_MULTIPART	0x01
+#define MIME_MESSAGE	0x02	/* message/rfc822 or global: one child */
+#define MIME_TEXT	0x04
+#define MIME_ENC_7BIT	0
+#define MIME_ENC_8BIT	1
+#define MIME_ENC_BINARY	2
+#define MIME_ENC_BASE64	3
+#define MIME_ENC_QP	4
+#define MIME_ENC_OTHER	5
+#define MIME_ENT_SIZE	32	/* bytes per entity in mime_info.parts */
+struct mime_ent {
+	uint32_t	flags;		/* MIME_* | encoding << 8 */
+	uint32_t	nchild;
+	uint32_t	next;		/* next sibling's index, 0: none */
+	uint32_t	hdr_off;
+	uint32_t	hdr_len;	/* including the blank line */
+	uint32_t	body_off;
+	uint32_t	body_len;
+	uint32_t	lines;
+};
+struct mime_info {
+	char		*envelope;
+	char		*bodystructure;
+	char		*body;
+	void		*parts;		/* nparts * MIME_ENT_SIZE, LE uint32 */
+	size_t		 nparts;
+	uint32_t	 header_len;
+};
+void	mime_parse(const char *, size_t, struct mime_info *);
+void	mime_info_free(struct mime_info *);
+int	mime_ent(const void *, size_t, size_t, struct mime_ent *);
+
 /* seqset.c: sequence sets; '*' is stored as SEQ_STAR */
 #define SEQ_STAR	0	/* nz-numbers are never 0 */
 struct seqrange {
@@ -210,7 +243,7 @@ struct parser {
 	int			 max_depth;
 	bool			 utf8;	/* 8-bit allowed in quoted strings */
 };
-enum literal_kind { LIT_NONE, LIT_SYNC, LIT_NONSYNC, LIT_BAD };
+enum literal_kind { LIT_NONE, LIT_SYNC, LIT_NONSYNC, LIT_BAD, LIT_BAD_NONSYNC };
 enum literal_kind parse_literal_marker(const unsigned char *, size_t,
 	    uint64_t *, bool *);
 void	parse_init(struct parser *, const void *, size_t, struct arena *, int);
@@ -473,6 +506,36 @@ int	store_keywords(struct db *, int64_t, int (*)(void *, const char *),
 	    void *);
 int	store_append(struct db *, int64_t, const struct store_msg *, size_t,
 	    uint32_t *, uint32_t *);
+#define KEYWORDS_MAX	256	/* bytes of keywords per message */
+#define STORE_SET	0
+#define STORE_ADD	1
+#define STORE_DEL	2
+struct store_row {			/* a message as FETCH reads it */
+	uint32_t	 uid;
+	unsigned	 flags;
+	const char	*keywords;
+	uint32_t	 size;
+	int64_t		 date;
+	int		 tz;
+	uint64_t	 modseq;
+	int64_t		 savedate;
+	int64_t		 content;
+	uint32_t	 header_len;	/* the rest only with full */
+	const char	*envelope;
+	const char	*bodystructure;
+	const char	*body;
+	const void	*parts;
+	size_t		 nparts;
+};
+int	store_fetch(struct db *, int64_t, uint32_t, uint32_t, bool,
+	    int (*)(void *, const struct store_row *), void *);
+int	store_changed(struct db *, int64_t, uint64_t,
+	    int (*)(void *, const struct store_row *), void *);
+int	store_blob_read(struct db *, int64_t, uint32_t, void *, uint32_t);
+int	store_flags(struct db *, int64_t, const struct seqset *, int,
+	    unsigned, const char *, uint64_t *, uint64_t *);
+int	store_copy(struct db *, int64_t, const struct seqset *, int64_t, bool,
+	    struct uidmap *, uint32_t *, uint32_t *);
 int	store_expunge(struct db *, int64_t, const struct seqset *,
 	    struct uidmap *, uint64_t *);
 int	store_claim_recent(struct db *, int64_t, uint32_t, uint32_t *);

@@ -309,7 +309,6 @@ parse_string(struct parser *p, struct str *out)
 	case '"':
 		return parse_quoted(p, out);
 	case '{':
-	case '~':
 		return parse_literal(p, out);
 	default:
 		return parse_fail(p, "expected a string");
@@ -322,7 +321,7 @@ parse_astring(struct parser *p, struct str *out)
 {
 	int	c = parse_peek(p);
 
-	if (c == '"' || c == '{' || c == '~')
+	if (c == '"' || c == '{')
 		return parse_string(p, out);
 	if (c >= 0x80)
 		return parse_fail(p, "8-bit character in atom; use a literal");
@@ -469,17 +468,16 @@ parse_literal_marker(const unsigned char *line, size_t len, uint64_t *size,
 	if (j == 0 || line[j - 1] != '{')
 		return LIT_NONE;
 	brace = j - 1;
-	if (j == i)
-		return LIT_BAD;
-	if (i - j > 19)
-		return LIT_BAD;
-	for (; j < i; j++) {
-		if (n > (NUMBER64_MAX - (uint64_t)(line[j] - '0')) / 10)
-			return LIT_BAD;
-		n = n * 10 + (uint64_t)(line[j] - '0');
-	}
 	if (brace > 0 && line[brace - 1] == '~')
 		*binary = true;
+	/* a client sending {n+} will not wait: even a bad one ends us */
+	if (j == i)
+		return plus ? LIT_BAD_NONSYNC : LIT_BAD;
+	for (; j < i; j++) {
+		if (n > (NUMBER64_MAX - (uint64_t)(line[j] - '0')) / 10)
+			return plus ? LIT_BAD_NONSYNC : LIT_BAD;
+		n = n * 10 + (uint64_t)(line[j] - '0');
+	}
 	*size = n;
 	return plus ? LIT_NONSYNC : LIT_SYNC;
 }

@@ -233,11 +233,12 @@ read_line(struct session *s, struct buf *b, int64_t start, bool *started,
     bool *toolong, bool *nonsync)
 {
 	size_t		 base = *b->len, avail, take, line = 0;
-	unsigned char	*in, *lf, tail[24];
+	unsigned char	*in, *lf, tail[48];
 	size_t		 ntail = 0;
 	ssize_t		 r;
 	uint64_t	 sz;
 	bool		 bin;
+	enum literal_kind k;
 
 	*toolong = *nonsync = false;
 	for (;;) {
@@ -252,13 +253,13 @@ read_line(struct session *s, struct buf *b, int64_t start, bool *started,
 				/* keep the start: the reply needs the tag */
 				*toolong = true;
 				if (line < TAG_KEEP) {
-					size_t k = TAG_KEEP - line;
+					size_t keep = TAG_KEEP - line;
 
-					if (k > take)
-						k = take;
-					buf_reserve(b, k);
-					memcpy(*b->b + *b->len, in, k);
-					*b->len += k;
+					if (keep > take)
+						keep = take;
+					buf_reserve(b, keep);
+					memcpy(*b->b + *b->len, in, keep);
+					*b->len += keep;
 				} else
 					*b->len = base + TAG_KEEP;
 			}
@@ -297,8 +298,8 @@ read_line(struct session *s, struct buf *b, int64_t start, bool *started,
 		while (ntail > 0 && (tail[ntail - 1] == '\n' ||
 		    tail[ntail - 1] == '\r'))
 			ntail--;
-		*nonsync = parse_literal_marker(tail, ntail, &sz, &bin) ==
-		    LIT_NONSYNC;
+		k = parse_literal_marker(tail, ntail, &sz, &bin);
+		*nonsync = k == LIT_NONSYNC || k == LIT_BAD_NONSYNC;
 		return RD_OK;
 	}
 	if (*b->len - base < 2 || (*b->b)[*b->len - 2] != '\r') {
@@ -427,6 +428,11 @@ read_command(struct session *s)
 		if (k == LIT_NONE)
 			return RD_OK;
 		take_tag(s);
+		if (k == LIT_BAD_NONSYNC) {
+			/* its bytes are on the way and cannot be skipped */
+			(void)resp_bye(s, CODE_NONE, "Invalid literal size");
+			return RD_END;
+		}
 		if (k == LIT_BAD) {
 			(void)resp_bad(s, "Invalid literal size");
 			return RD_ANSWERED;

@@ -12,6 +12,11 @@
 #include "liteimapd.h"
 #include "db.h"
 
+struct sbuf_kw {
+	char	s[KEYWORDS_MAX + 4];
+	size_t	len;
+};
+
 static int
 step_done(struct db *db, sqlite3_stmt *st)
 {
@@ -82,6 +87,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 {
 	struct store_mailbox	 mb;
 	struct uidmap		 map;
+	struct mime_info	*mi;
 	sqlite3_stmt		*st;
 	int64_t			 now = (int64_t)time(NULL), content;
 	uint64_t		 modseq;
@@ -89,8 +95,12 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	int			 rc;
 
 	memset(&map, 0, sizeof(map));
+	/* parse before taking the write lock */
+	mi = xcalloc(n ? n : 1, sizeof(*mi));
+	for (i = 0; i < n; i++)
+		mime_parse(msgs[i].data, msgs[i].len, &mi[i]);
 	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
+		goto out;
 	if ((rc = store_mailbox_get_id(db, mailbox, &mb, &map)) != DB_OK)
 		goto fail;
 	if (mb.noselect) {
@@ -105,11 +115,20 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	modseq = mb.highestmodseq + 1;
 	for (i = 0; i < n; i++) {
 		if ((st = db_stmt(db, STMT_CONTENT_ADD, "INSERT INTO contents "
-		    "(size, data) VALUES (?, ?)")) == NULL)
+		    "(size, data, header_len, envelope, bodystructure, body, "
+		    "parts) VALUES (?, ?, ?, ?, ?, ?, ?)")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)msgs[i].len);
 		(void)sqlite3_bind_blob64(st, 2, msgs[i].data, msgs[i].len,
 		    SQLITE_STATIC);
+		(void)sqlite3_bind_int64(st, 3, mi[i].header_len);
+		(void)sqlite3_bind_text(st, 4, mi[i].envelope, -1,
+		    SQLITE_STATIC);
+		(void)sqlite3_bind_text(st, 5, mi[i].bodystructure, -1,
+		    SQLITE_STATIC);
+		(void)sqlite3_bind_text(st, 6, mi[i].body, -1, SQLITE_STATIC);
+		(void)sqlite3_bind_blob(st, 7, mi[i].parts, (int)(mi[i].nparts *
+		    MIME_ENT_SIZE), SQLITE_STATIC);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
 		content = sqlite3_last_insert_rowid(db_handle(db));
@@ -151,6 +170,9 @@ dberr:
 fail:
 	db_rollback(db);
 out:
+	for (i = 0; i < n; i++)
+		mime_info_free(&mi[i]);
+	free(mi);
 	uidmap_free(&map);
 	return rc;
 }
@@ -257,5 +279,428 @@ fail:
 out:
 	free(del);
 	uidmap_free(&map);
+	return rc;
+}
+
+/* ---- reading messages ---- */
+
+#define ROW_LIGHT	"m.uid, m.flags, m.keywords, m.size, m.internaldate, " \
+	"m.internaltz, m.modseq, m.savedate, m.content_id"
+
+/*
+ * Call fn for each message with lo <= UID <= hi, in UID order.  full:
+ * also the parsed structure from contents (ENVELOPE, BODYSTRUCTURE ...).
+ * fn returning non-zero stops the walk (and is returned).
+ */
+int
+store_fetch(struct db *db, int64_t mailbox, uint32_t lo, uint32_t hi,
+    bool full, int (*fn)(void *, const struct store_row *), void *arg)
+{
+	struct store_row	 r;
+	sqlite3_stmt		*st;
+	int			 rc, stop = 0;
+
+	st = full ? db_stmt(db, STMT_FETCH_FULL, "SELECT " ROW_LIGHT ", "
+	    "c.header_len, c.envelope, c.bodystructure, c.body, c.parts "
+	    "FROM messages m JOIN contents c ON c.id = m.content_id "
+	    "WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid") :
+	    db_stmt(db, STMT_FETCH_LIGHT, "SELECT " ROW_LIGHT " FROM messages m "
+	    "WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid");
+	if (st == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, lo);
+	(void)sqlite3_bind_int64(st, 3, hi);
+	memset(&r, 0, sizeof(r));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.uid = (uint32_t)sqlite3_column_int64(st, 0);
+		r.flags = (unsigned)sqlite3_column_int(st, 1);
+		r.keywords = (const char *)sqlite3_column_text(st, 2);
+		r.size = (uint32_t)sqlite3_column_int64(st, 3);
+		r.date = sqlite3_column_int64(st, 4);
+		r.tz = sqlite3_column_int(st, 5);
+		r.modseq = (uint64_t)sqlite3_column_int64(st, 6);
+		r.savedate = sqlite3_column_int64(st, 7);
+		r.content = sqlite3_column_int64(st, 8);
+		if (full) {
+			r.header_len = (uint32_t)sqlite3_column_int64(st, 9);
+			r.envelope = (const char *)sqlite3_column_text(st, 10);
+			r.bodystructure = (const char *)sqlite3_column_text(st,
+			    11);
+			r.body = (const char *)sqlite3_column_text(st, 12);
+			r.parts = sqlite3_column_blob(st, 13);
+			r.nparts = (size_t)sqlite3_column_bytes(st, 13) /
+			    MIME_ENT_SIZE;
+		}
+		if (r.keywords == NULL)
+			r.keywords = "";
+		if ((stop = fn(arg, &r)) != 0)
+			break;
+	}
+	(void)sqlite3_reset(st);
+	if (stop != 0)
+		return stop;
+	return rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
+}
+
+/* Messages changed after MODSEQ since (flag updates by anyone), by UID. */
+int
+store_changed(struct db *db, int64_t mailbox, uint64_t since,
+    int (*fn)(void *, const struct store_row *), void *arg)
+{
+	struct store_row	 r;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = db_stmt(db, STMT_CHANGED, "SELECT " ROW_LIGHT " FROM "
+	    "messages m WHERE m.mailbox_id = ? AND m.modseq > ? "
+	    "ORDER BY m.uid")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	memset(&r, 0, sizeof(r));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.uid = (uint32_t)sqlite3_column_int64(st, 0);
+		r.flags = (unsigned)sqlite3_column_int(st, 1);
+		r.keywords = (const char *)sqlite3_column_text(st, 2);
+		r.modseq = (uint64_t)sqlite3_column_int64(st, 6);
+		if (r.keywords == NULL)
+			r.keywords = "";
+		if (fn(arg, &r) != 0)
+			break;
+	}
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
+	    db_result(db, rc);
+}
+
+/* ---- changing flags ---- */
+
+static bool
+kw_has(const char *list, const char *kw, size_t n)
+{
+	const char	*p = list;
+
+	while ((p = strcasestr(p, kw)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* The keyword list after op (STORE_ADD/DEL/SET) with kw, in the arena. */
+static char *
+kw_apply(struct sbuf_kw *out, const char *old, int op, const char *kw)
+{
+	const char	*p, *e, *src[2] = { old, kw };
+	int		 i;
+
+	out->len = 0;
+	out->s[0] = '\0';
+	for (i = op == STORE_SET ? 1 : 0; i < 2; i++) {
+		if (i == 1 && op == STORE_DEL)
+			break;
+		for (p = src[i]; *p != '\0'; p = e) {
+			while (*p == ' ')
+				p++;
+			if (*p == '\0')
+				break;
+			for (e = p; *e != '\0' && *e != ' '; e++)
+				;
+			if (i == 0 && op == STORE_DEL) {
+				char tmp[256];
+
+				(void)snprintf(tmp, sizeof(tmp), "%.*s",
+				    (int)(e - p), p);
+				if (kw_has(kw, tmp, (size_t)(e - p)))
+					continue;
+			}
+			{
+				char tmp[256];
+
+				(void)snprintf(tmp, sizeof(tmp), "%.*s",
+				    (int)(e - p), p);
+				if (out->len > 0 && kw_has(out->s, tmp,
+				    (size_t)(e - p)))
+					continue;
+			}
+			if (out->len + (size_t)(e - p) + 3 > sizeof(out->s))
+				continue;	/* over the per-message limit */
+			if (out->len == 0)
+				out->s[out->len++] = ' ';
+			memcpy(out->s + out->len, p, (size_t)(e - p));
+			out->len += (size_t)(e - p);
+			out->s[out->len++] = ' ';
+			out->s[out->len] = '\0';
+		}
+	}
+	return out->s;
+}
+
+static int
+bump_modseq(struct db *db, int64_t mailbox, uint64_t modseq)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, STMT_MBOX_MODSEQ, "UPDATE mailboxes SET "
+	    "highestmodseq = ? WHERE id = ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)modseq);
+	(void)sqlite3_bind_int64(st, 2, mailbox);
+	return step_done(db, st);
+}
+
+/*
+ * STORE: change the flags of the messages with UIDs in uids (resolved
+ * ranges) in one transaction with one new MODSEQ.  op: STORE_ADD,
+ * STORE_DEL or STORE_SET; kw: keywords " a b " or "".  *prev_r gets the
+ * HIGHESTMODSEQ before, *modseq_r after (equal when nothing changed).
+ */
+int
+store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
+    int op, unsigned flags, const char *kw, uint64_t *prev_r,
+    uint64_t *modseq_r)
+{
+	struct store_mailbox	 mb;
+	struct sbuf_kw		 nk;
+	sqlite3_stmt		*st, *up;
+	uint32_t		*cu = NULL;
+	unsigned		*cf = NULL;
+	char			**ck = NULL;
+	size_t			 i, n = 0, cap = 0, k;
+	uint64_t		 modseq;
+	unsigned		 nf;
+	int			 rc;
+	const char		*ok;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = store_mailbox_get_id(db, mailbox, &mb, NULL)) != DB_OK)
+		goto fail;
+	*prev_r = *modseq_r = mb.highestmodseq;
+	modseq = mb.highestmodseq + 1;
+	/* read, compute, then write: keywords need C, flags could use SQL */
+	for (i = 0; i < uids->n; i++) {
+		if ((st = db_stmt(db, STMT_FLAGS_READ, "SELECT uid, flags, "
+		    "keywords FROM messages WHERE mailbox_id = ? AND uid "
+		    "BETWEEN ? AND ? ORDER BY uid")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, mailbox);
+		(void)sqlite3_bind_int64(st, 2, uids->r[i].lo);
+		(void)sqlite3_bind_int64(st, 3, uids->r[i].hi);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			unsigned of = (unsigned)sqlite3_column_int(st, 1);
+
+			ok = (const char *)sqlite3_column_text(st, 2);
+			if (ok == NULL)
+				ok = "";
+			nf = op == STORE_ADD ? of | flags : op == STORE_DEL ?
+			    of & ~flags : flags;
+			(void)kw_apply(&nk, ok, op, kw);
+			if (nf == of && strcmp(nk.s, ok) == 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				cu = xreallocarray(cu, cap, sizeof(*cu));
+				cf = xreallocarray(cf, cap, sizeof(*cf));
+				ck = xreallocarray(ck, cap, sizeof(*ck));
+			}
+			cu[n] = (uint32_t)sqlite3_column_int64(st, 0);
+			cf[n] = nf;
+			ck[n] = strcmp(nk.s, ok) == 0 ? NULL : xstrdup(nk.s);
+			n++;
+		}
+		(void)sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			rc = db_result(db, rc);
+			goto fail;
+		}
+	}
+	for (k = 0; k < n; k++) {
+		up = ck[k] == NULL ? db_stmt(db, STMT_FLAGS_SET, "UPDATE messages "
+		    "SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?") :
+		    db_stmt(db, STMT_FLAGS_SET_KW, "UPDATE messages SET flags = ?, "
+		    "modseq = ?, keywords = ? WHERE mailbox_id = ? AND uid = ?");
+		if (up == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int(up, 1, (int)cf[k]);
+		(void)sqlite3_bind_int64(up, 2, (sqlite3_int64)modseq);
+		if (ck[k] != NULL) {
+			(void)sqlite3_bind_text(up, 3, ck[k], -1, SQLITE_STATIC);
+			(void)sqlite3_bind_int64(up, 4, mailbox);
+			(void)sqlite3_bind_int64(up, 5, cu[k]);
+		} else {
+			(void)sqlite3_bind_int64(up, 3, mailbox);
+			(void)sqlite3_bind_int64(up, 4, cu[k]);
+		}
+		if ((rc = step_done(db, up)) != DB_OK)
+			goto fail;
+	}
+	if (n > 0) {
+		if (kw[0] != '\0' && op != STORE_DEL &&
+		    (rc = note_keywords(db, mailbox, kw)) != DB_OK)
+			goto fail;
+		if ((rc = bump_modseq(db, mailbox, modseq)) != DB_OK)
+			goto fail;
+	}
+	if ((rc = db_commit(db)) == DB_OK && n > 0)
+		*modseq_r = modseq;
+	goto out;
+dberr:
+	rc = DB_ERROR;
+fail:
+	db_rollback(db);
+out:
+	for (k = 0; k < n; k++)
+		free(ck[k]);
+	free(cu);
+	free(cf);
+	free(ck);
+	return rc;
+}
+
+/* ---- COPY and MOVE ---- */
+
+/*
+ * Copy the messages with UIDs in uids (resolved ranges) from src to dst
+ * as new references to the same content; with move, remove them from
+ * src in the same transaction.  srcu gets the source UIDs copied (in
+ * order), *first_r the first new UID (the rest follow), *uv_r dst's
+ * UIDVALIDITY.  DB_NOTFOUND if dst does not exist or is not selectable.
+ */
+int
+store_copy(struct db *db, int64_t src, const struct seqset *uids,
+    int64_t dst, bool move, struct uidmap *srcu, uint32_t *first_r,
+    uint32_t *uv_r)
+{
+	struct store_mailbox	 smb, dmb;
+	struct uidmap		 smap, dmap;
+	sqlite3_stmt		*st;
+	int64_t			 now = (int64_t)time(NULL);
+	uint32_t		 base, count = 0, *del = NULL;
+	size_t			 i, n = 0, cap = 0;
+	uint64_t		 dmod, smod;
+	int			 rc;
+
+	memset(&smap, 0, sizeof(smap));
+	memset(&dmap, 0, sizeof(dmap));
+	srcu->n = srcu->count = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = store_mailbox_get_id(db, src, &smb, &smap)) != DB_OK)
+		goto fail;
+	if ((rc = store_mailbox_get_id(db, dst, &dmb, &dmap)) != DB_OK)
+		goto fail;
+	if (dmb.noselect) {
+		rc = DB_NOTFOUND;
+		goto fail;
+	}
+	/* the source UIDs, in order, that still exist */
+	for (i = 0; i < uids->n; i++) {
+		uint32_t lo = uids->r[i].lo, hi = uids->r[i].hi, s, e;
+		size_t j;
+
+		for (j = 0; j < smap.n; j++) {
+			s = smap.r[j].lo > lo ? smap.r[j].lo : lo;
+			e = smap.r[j].hi < hi ? smap.r[j].hi : hi;
+			if (s <= e && s > uidmap_last(srcu))
+				uidmap_append(srcu, s, e);
+		}
+	}
+	if ((uint64_t)dmb.uidnext + srcu->count > UINT32_MAX) {
+		rc = DB_FULL;
+		goto fail;
+	}
+	base = dmb.uidnext;
+	dmod = dmb.highestmodseq + 1;
+	for (i = 0; i < srcu->n; i++) {
+		if ((st = db_stmt(db, STMT_COPY, "INSERT INTO messages "
+		    "(mailbox_id, uid, content_id, size, flags, keywords, modseq, "
+		    "internaldate, internaltz, savedate) SELECT ?1, ?2 + "
+		    "(row_number() OVER (ORDER BY uid)) - 1, content_id, size, "
+		    "flags, keywords, ?3, internaldate, internaltz, ?4 FROM "
+		    "messages WHERE mailbox_id = ?5 AND uid BETWEEN ?6 AND ?7 "
+		    "ORDER BY uid")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, dst);
+		(void)sqlite3_bind_int64(st, 2, base + count);
+		(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)dmod);
+		(void)sqlite3_bind_int64(st, 4, now);
+		(void)sqlite3_bind_int64(st, 5, src);
+		(void)sqlite3_bind_int64(st, 6, srcu->r[i].lo);
+		(void)sqlite3_bind_int64(st, 7, srcu->r[i].hi);
+		if ((rc = step_done(db, st)) != DB_OK)
+			goto fail;
+		count += (uint32_t)sqlite3_changes(db_handle(db));
+	}
+	if (count != srcu->count) {
+		log_err("COPY: uidmap of mailbox %lld disagrees with its "
+		    "messages", (long long)src);
+		rc = DB_ERROR;
+		goto fail;
+	}
+	if (count > 0) {
+		if ((st = db_stmt(db, STMT_COPY_KEYWORDS, "INSERT OR IGNORE INTO "
+		    "mailbox_keywords SELECT ?, keyword FROM mailbox_keywords "
+		    "WHERE mailbox_id = ?")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, dst);
+		(void)sqlite3_bind_int64(st, 2, src);
+		if ((rc = step_done(db, st)) != DB_OK)
+			goto fail;
+		/* dst may be src: reload its map after the source's is read */
+		if (dst == src)
+			uidmap_copy(&dmap, &smap);
+		uidmap_append(&dmap, base, base + count - 1);
+		if ((rc = save_map(db, dst, &dmap, base + count, dmod)) !=
+		    DB_OK)
+			goto fail;
+		if (dst == src)
+			uidmap_copy(&smap, &dmap);
+	}
+	if (move && count > 0) {
+		smod = (dst == src ? dmod : smb.highestmodseq) + 1;
+		for (i = 0; i < srcu->n; i++) {
+			if ((st = db_stmt(db, STMT_MOVE_DEL, "DELETE FROM "
+			    "messages WHERE mailbox_id = ? AND uid BETWEEN ? "
+			    "AND ? RETURNING uid")) == NULL)
+				goto dberr;
+			(void)sqlite3_bind_int64(st, 1, src);
+			(void)sqlite3_bind_int64(st, 2, srcu->r[i].lo);
+			(void)sqlite3_bind_int64(st, 3, srcu->r[i].hi);
+			if ((rc = collect(db, st, &del, &n, &cap)) != DB_OK)
+				goto fail;
+		}
+		for (i = 0; i < n; i++) {
+			(void)uidmap_remove(&smap, del[i]);
+			if ((st = db_stmt(db, STMT_TOMBSTONE, "INSERT OR REPLACE "
+			    "INTO expunged (mailbox_id, uid, modseq) "
+			    "VALUES (?, ?, ?)")) == NULL)
+				goto dberr;
+			(void)sqlite3_bind_int64(st, 1, src);
+			(void)sqlite3_bind_int64(st, 2, del[i]);
+			(void)sqlite3_bind_int64(st, 3, (sqlite3_int64)smod);
+			if ((rc = step_done(db, st)) != DB_OK)
+				goto fail;
+		}
+		if ((rc = save_map(db, src, &smap, dst == src ? base + count :
+		    smb.uidnext, smod)) != DB_OK)
+			goto fail;
+	}
+	if ((rc = db_commit(db)) == DB_OK) {
+		*first_r = base;
+		*uv_r = dmb.uidvalidity;
+	}
+	goto out;
+dberr:
+	rc = DB_ERROR;
+fail:
+	db_rollback(db);
+out:
+	free(del);
+	uidmap_free(&smap);
+	uidmap_free(&dmap);
 	return rc;
 }
