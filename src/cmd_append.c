@@ -13,7 +13,6 @@
 #include "liteimapd.h"
 
 #define APPEND_MAX_MESSAGES	10000	/* per MULTIAPPEND command */
-#define KEYWORDS_MAX		256	/* bytes of keywords per message */
 
 static const struct {
 	const char	*name;
