@@ -44,10 +44,10 @@ static const struct command commands[] = {
 	{ "CHECK",	cmd_check,	ST_SELECTED, 0 },	/* RFC 3501 */
 	{ "EXPUNGE",	cmd_expunge,	ST_SELECTED, CMD_UID },
 	{ "SEARCH",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
-	{ "FETCH",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
-	{ "STORE",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
-	{ "COPY",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
-	{ "MOVE",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "FETCH",	cmd_fetch,	ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "STORE",	cmd_store,	ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "COPY",	cmd_copy,	ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "MOVE",	cmd_move,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "SORT",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "THREAD",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "UID",	NULL,		ST_SELECTED, 0 },	/* prefix */

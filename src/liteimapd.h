@@ -292,7 +292,9 @@ enum resp_code {
 	CODE_TOOBIG,
 	CODE_TRYCREATE,
 	CODE_UNAVAILABLE,
-	CODE_USEATTR
+	CODE_USEATTR,
+	CODE_EXPUNGEISSUED,
+	CODE_UNKNOWN_CTE
 };
 struct session;
 const char *resp_code_name(enum resp_code);
@@ -426,6 +428,17 @@ void	select_end(struct session *);
 int	cmd_append(struct session *, struct parser *);
 int	parse_flag_list(struct session *, struct parser *, unsigned *,
 	    const char **);
+
+/* cmd_fetch.c */
+void	msgset_uids(struct session *, const struct seqset *, bool,
+	    struct uidmap *);
+int	resp_add_flags(struct session *, unsigned, const char *, bool);
+int	cmd_fetch(struct session *, struct parser *);
+
+/* cmd_store.c */
+int	cmd_store(struct session *, struct parser *);
+int	cmd_copy(struct session *, struct parser *);
+int	cmd_move(struct session *, struct parser *);
 
 /* notify.c */
 int	notify_check(struct session *);

@@ -14,6 +14,32 @@
 
 #include "liteimapd.h"
 
+struct nctx {
+	struct session	*s;
+	uint32_t	 old_uidnext;	/* newer ones came with EXISTS */
+	int		 rc;
+};
+
+static int
+changed_row(void *arg, const struct store_row *r)
+{
+	struct nctx	*c = arg;
+	struct session	*s = c->s;
+	uint32_t	 seq;
+
+	if (r->uid >= c->old_uidnext ||
+	    (seq = uidmap_seq(&s->sel.map, r->uid)) == 0)
+		return 0;
+	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (UID %u FLAGS ",
+	    seq, r->uid) == -1 || resp_add_flags(s, r->flags, r->keywords,
+	    uidmap_seq(&s->sel.recent, r->uid) != 0) == -1 ||
+	    io_write(&s->io, ")", 1) == -1 || resp_end(s) == -1) {
+		c->rc = -1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Returns -1 when output failed or the session had to end. */
 int
 notify_check(struct session *s)
@@ -74,6 +100,16 @@ notify_check(struct session *s)
 		rc = resp_untagged(s, "%u EXISTS", sel->map.count);
 		if (rc == 0 && rev1)
 			rc = resp_untagged(s, "%u RECENT", sel->recent.count);
+	}
+	/* flags changed by others: a FETCH for each known message */
+	if (rc == 0 && mb.highestmodseq > sel->modseq) {
+		struct nctx nc = { s, sel->uidnext, 0 };
+
+		if (store_changed(s->db, sel->id, sel->modseq, changed_row,
+		    &nc) != DB_OK)
+			rc = nc.rc;
+		else
+			rc = nc.rc;
 	}
 	sel->uidnext = mb.uidnext;
 	if (!sel->pending)

@@ -33,6 +33,8 @@ static const char *const code_names[] = {
 	[CODE_TRYCREATE] = "TRYCREATE",
 	[CODE_UNAVAILABLE] = "UNAVAILABLE",
 	[CODE_USEATTR] = "USEATTR",
+	[CODE_EXPUNGEISSUED] = "EXPUNGEISSUED",
+	[CODE_UNKNOWN_CTE] = "UNKNOWN-CTE",
 };
 
 const char *

@@ -1,0 +1,245 @@
+/*
+ * cmd_store.c: STORE (RFC 9051 6.4.6), COPY (6.4.7, COPYUID of RFC 4315)
+ * and MOVE (RFC 6851), each one transaction.  COPY adds references to
+ * the same stored content: no message bytes are copied.
+ *
+ * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "liteimapd.h"
+
+struct sctx {
+	struct session	*s;
+	uint64_t	 modseq;
+};
+
+static int
+store_row_flags(void *arg, const struct store_row *r)
+{
+	struct sctx	*c = arg;
+	struct session	*s = c->s;
+	uint32_t	 seq;
+
+	if ((seq = uidmap_seq(&s->sel.map, r->uid)) == 0)
+		return 0;
+	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) == -1)
+		return -1;
+	if (s->uid && resp_add(s, "UID %u ", r->uid) == -1)
+		return -1;
+	if (resp_add(s, "FLAGS ") == -1 || resp_add_flags(s, r->flags,
+	    r->keywords, uidmap_seq(&s->sel.recent, r->uid) != 0) == -1)
+		return -1;
+	if (io_write(&s->io, ")", 1) == -1)
+		return -1;
+	return resp_end(s);
+}
+
+/*
+ * STORE sequence-set SP (["+" / "-"] "FLAGS" [".SILENT"]) SP
+ *     (flag-list / (flag *(SP flag)))
+ */
+int
+cmd_store(struct session *s, struct parser *p)
+{
+	struct sctx	 c = { s, 0 };
+	struct seqset	 set, ss;
+	struct uidmap	 uids;
+	struct str	 w;
+	const char	*kw = "", *name;
+	unsigned	 flags = 0;
+	uint64_t	 prev, mod;
+	size_t		 i;
+	bool		 silent;
+	int		 op = STORE_SET, rc;
+
+	if (parse_sp(p) == -1 || parse_seq_set(p, &set) == -1 ||
+	    parse_sp(p) == -1 || parse_atom(p, &w) == -1)
+		return cmd_syntax(s, p);
+	name = w.s;
+	if (*name == '+' || *name == '-') {
+		op = *name == '+' ? STORE_ADD : STORE_DEL;
+		name++;
+	}
+	silent = strcasecmp(name, "FLAGS.SILENT") == 0;
+	if (!silent && strcasecmp(name, "FLAGS") != 0) {
+		parse_fail(p, "expected FLAGS, +FLAGS or -FLAGS");
+		return cmd_syntax(s, p);
+	}
+	if (parse_sp(p) == -1)
+		return cmd_syntax(s, p);
+	if (parse_peek(p) == '(') {
+		if (parse_flag_list(s, p, &flags, &kw) == -1)
+			return cmd_syntax(s, p);
+	} else {
+		/* flag *(SP flag): read them as if in parentheses */
+		const unsigned char *st = p->p, *e;
+		char *buf;
+		struct parser q;
+
+		for (e = st; e < p->end && *e != '\r'; e++)
+			;
+		buf = arena_printf(&s->arena, "(%.*s)\r\n", (int)(e - st), st);
+		parse_init(&q, buf, strlen(buf), &s->arena, p->max_depth);
+		if (parse_flag_list(s, &q, &flags, &kw) == -1 ||
+		    !parse_at_eol(&q)) {
+			parse_fail(p, q.err ? q.err : "invalid flag");
+			return cmd_syntax(s, p);
+		}
+		p->p = e;
+	}
+	if (parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	if (s->sel.readonly)
+		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
+	memset(&uids, 0, sizeof(uids));
+	msgset_uids(s, &set, s->uid, &uids);
+	if (uids.count > 0) {
+		ss.r = uids.r;
+		ss.n = uids.n;
+		ss.saved = false;
+		rc = store_flags(s->db, s->sel.id, &ss, op, flags, kw, &prev,
+		    &mod);
+		if (rc != DB_OK) {
+			uidmap_free(&uids);
+			if (rc == DB_BUSY)
+				return resp_no(s, CODE_INUSE, "Mailbox is busy, "
+				    "try again");
+			return resp_serverbug(s, "STORE failed");
+		}
+		/* our change needs no second report from notify */
+		if (mod != prev && prev == s->sel.modseq)
+			s->sel.modseq = mod;
+		c.modseq = mod;
+		for (i = 0; i < uids.n && !silent; i++)
+			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
+			    uids.r[i].hi, false, store_row_flags, &c) == -1) {
+				uidmap_free(&uids);
+				return -1;
+			}
+	}
+	uidmap_free(&uids);
+	return resp_ok(s, "%sSTORE completed", s->uid ? "UID " : "");
+}
+
+/* "1:3,7" from UID ranges, in the arena */
+static char *
+uidset_str(struct session *s, const struct uidmap *m)
+{
+	size_t	 cap = m->n * 24 + 1, o = 0, i;
+	char	*out = arena_alloc(&s->arena, cap);
+
+	out[0] = '\0';
+	for (i = 0; i < m->n && o < cap; i++) {
+		if (m->r[i].lo == m->r[i].hi)
+			o += (size_t)snprintf(out + o, cap - o, "%s%u",
+			    i ? "," : "", m->r[i].lo);
+		else
+			o += (size_t)snprintf(out + o, cap - o, "%s%u:%u",
+			    i ? "," : "", m->r[i].lo, m->r[i].hi);
+	}
+	return out;
+}
+
+static int
+copy_or_move(struct session *s, struct parser *p, bool move)
+{
+	struct store_mailbox	 mb;
+	struct seqset		 set, ss;
+	struct uidmap		 uids, srcu;
+	struct str		 raw;
+	const char		*name, *err;
+	char			*src, *dst;
+	uint32_t		 first = 0, uv = 0, i, seq, uid;
+	int			 rc;
+
+	if (parse_sp(p) == -1 || parse_seq_set(p, &set) == -1 ||
+	    parse_sp(p) == -1 || parse_astring(p, &raw) == -1 ||
+	    parse_eol(p) == -1)
+		return cmd_syntax(s, p);
+	if ((name = mbox_name(s, &raw, &err)) == NULL)
+		return resp_no(s, CODE_TRYCREATE, "%s", err);
+	if (move && s->sel.readonly)
+		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
+	rc = store_mailbox_get(s->db, s->user_id, name, &mb, NULL);
+	if (rc == DB_NOTFOUND || (rc == DB_OK && mb.noselect))
+		return resp_no(s, CODE_TRYCREATE, "Mailbox does not exist");
+	if (rc != DB_OK)
+		return resp_serverbug(s, "COPY: reading the mailbox");
+	memset(&uids, 0, sizeof(uids));
+	memset(&srcu, 0, sizeof(srcu));
+	msgset_uids(s, &set, s->uid, &uids);
+	if (uids.count == 0) {
+		uidmap_free(&uids);
+		return resp_ok(s, "%s%s completed", s->uid ? "UID " : "",
+		    move ? "MOVE" : "COPY");
+	}
+	ss.r = uids.r;
+	ss.n = uids.n;
+	ss.saved = false;
+	rc = store_copy(s->db, s->sel.id, &ss, mb.id, move, &srcu, &first,
+	    &uv);
+	uidmap_free(&uids);
+	if (rc != DB_OK) {
+		uidmap_free(&srcu);
+		if (rc == DB_NOTFOUND)
+			return resp_no(s, CODE_TRYCREATE, "Mailbox does not "
+			    "exist");
+		if (rc == DB_BUSY)
+			return resp_no(s, CODE_INUSE, "Mailbox is busy, try "
+			    "again");
+		if (rc == DB_FULL)
+			return resp_no(s, CODE_LIMIT, "Destination cannot hold "
+			    "more messages");
+		return resp_serverbug(s, move ? "MOVE failed" : "COPY failed");
+	}
+	if (srcu.count == 0) {
+		uidmap_free(&srcu);
+		return resp_tagged(s, RESP_OK, CODE_EXPUNGEISSUED, "Messages "
+		    "were expunged meanwhile");
+	}
+	src = uidset_str(s, &srcu);
+	dst = srcu.count == 1 ? arena_printf(&s->arena, "%u", first) :
+	    arena_printf(&s->arena, "%u:%u", first, first + srcu.count - 1);
+	log_debug("%s %u messages to %s", move ? "moved" : "copied",
+	    srcu.count, name);
+	if (!move) {
+		uidmap_free(&srcu);
+		return resp_tagged(s, RESP_OK, CODE_NONE, "[COPYUID %u %s %s] "
+		    "COPY completed", uv, src, dst);
+	}
+	/* RFC 6851 4.3: COPYUID untagged, then the expunges */
+	if (resp_untagged(s, "OK [COPYUID %u %s %s] Moved", uv, src, dst) ==
+	    -1) {
+		uidmap_free(&srcu);
+		return -1;
+	}
+	for (i = 1; i <= srcu.count; i++) {
+		uid = uidmap_uid(&srcu, i);
+		if ((seq = uidmap_seq(&s->sel.map, uid)) == 0)
+			continue;
+		(void)uidmap_remove(&s->sel.map, uid);
+		(void)uidmap_remove(&s->sel.recent, uid);
+		if (resp_untagged(s, "%u EXPUNGE", seq) == -1) {
+			uidmap_free(&srcu);
+			return -1;
+		}
+		/* following numbers shift down; srcu is ascending */
+	}
+	uidmap_free(&srcu);
+	return resp_ok(s, "%sMOVE completed", s->uid ? "UID " : "");
+}
+
+int
+cmd_copy(struct session *s, struct parser *p)
+{
+	return copy_or_move(s, p, false);
+}
+
+int
+cmd_move(struct session *s, struct parser *p)
+{
+	return copy_or_move(s, p, true);
+}
