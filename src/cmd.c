@@ -43,7 +43,7 @@ static const struct command commands[] = {
 	{ "UNSELECT",	cmd_unselect,	ST_SELECTED, CMD_NONOTIFY },
 	{ "CHECK",	cmd_check,	ST_SELECTED, 0 },	/* RFC 3501 */
 	{ "EXPUNGE",	cmd_expunge,	ST_SELECTED, CMD_UID },
-	{ "SEARCH",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "SEARCH",	cmd_search,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "FETCH",	cmd_fetch,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "STORE",	cmd_store,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "COPY",	cmd_copy,	ST_SELECTED, CMD_UID | CMD_SEQ },

@@ -76,7 +76,17 @@ msgset_uids(struct session *s, const struct seqset *set, bool uid,
 	size_t			 i, j;
 
 	out->n = out->count = 0;
-	if (set->saved || m->count == 0)
+	if (set->saved) {
+		/* RFC 5182: "$" is the saved result, less what is gone */
+		struct uidmap gone;
+
+		memset(&gone, 0, sizeof(gone));
+		uidmap_diff(&s->sel.saved, m, &gone);
+		uidmap_diff(&s->sel.saved, &gone, out);
+		uidmap_free(&gone);
+		return;
+	}
+	if (m->count == 0)
 		return;
 	memset(&tmp, 0, sizeof(tmp));
 	max = uid ? uidmap_last(m) : m->count;
@@ -538,87 +548,6 @@ window(const struct fatt *a, uint32_t len, uint32_t *off, uint32_t *n)
 	*n = len - *off < a->count ? len - *off : a->count;
 }
 
-/* Decode base64 or quoted-printable; -1 for an unknown encoding. */
-static int
-decode_body(struct arena *ar, const char *in, size_t n, int enc,
-    char **out, size_t *outlen)
-{
-	char	*d = arena_alloc(ar, n + 1);
-	size_t	 i, o = 0;
-	int	 v, bits = 0, hv, lv;
-	uint32_t acc = 0;
-
-	switch (enc) {
-	case MIME_ENC_7BIT:
-	case MIME_ENC_8BIT:
-	case MIME_ENC_BINARY:
-		memcpy(d, in, n);
-		o = n;
-		break;
-	case MIME_ENC_BASE64:
-		for (i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)in[i];
-
-			if (ch >= 'A' && ch <= 'Z')
-				v = ch - 'A';
-			else if (ch >= 'a' && ch <= 'z')
-				v = ch - 'a' + 26;
-			else if (ch >= '0' && ch <= '9')
-				v = ch - '0' + 52;
-			else if (ch == '+')
-				v = 62;
-			else if (ch == '/')
-				v = 63;
-			else if (ch == '=')
-				break;
-			else
-				continue;	/* line breaks, junk */
-			acc = acc << 6 | (uint32_t)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				d[o++] = (char)(acc >> bits & 0xff);
-			}
-		}
-		break;
-	case MIME_ENC_QP:
-		for (i = 0; i < n; i++) {
-			if (in[i] != '=') {
-				d[o++] = in[i];
-				continue;
-			}
-			if (i + 1 < n && in[i + 1] == '\n') {
-				i += 1;		/* soft break, bare LF */
-				continue;
-			}
-			if (i + 2 < n && in[i + 1] == '\r' && in[i + 2] ==
-			    '\n') {
-				i += 2;		/* soft break */
-				continue;
-			}
-			if (i + 2 < n && isxdigit((unsigned char)in[i + 1]) &&
-			    isxdigit((unsigned char)in[i + 2])) {
-				hv = isdigit((unsigned char)in[i + 1]) ?
-				    in[i + 1] - '0' : (toupper((unsigned char)
-				    in[i + 1]) - 'A' + 10);
-				lv = isdigit((unsigned char)in[i + 2]) ?
-				    in[i + 2] - '0' : (toupper((unsigned char)
-				    in[i + 2]) - 'A' + 10);
-				d[o++] = (char)(hv << 4 | lv);
-				i += 2;
-				continue;
-			}
-			d[o++] = in[i];		/* a lone '=' stays */
-		}
-		break;
-	default:
-		return -1;
-	}
-	*out = d;
-	*outlen = o;
-	return 0;
-}
-
 /* BODY[section], BINARY[section], BINARY.SIZE[section] for one message */
 static int
 send_section(struct fctx *c, const struct store_row *r, const struct fatt *a)
@@ -627,7 +556,7 @@ send_section(struct fctx *c, const struct store_row *r, const struct fatt *a)
 	struct mime_ent	 e, m;
 	const char	*name;
 	char		*data, *dec;
-	uint32_t	 off, n, start, len;
+	uint32_t	 off = 0, n = 0, start, len;
 	size_t		 dlen, flen;
 	bool		 msg = true;
 	int		 i;
@@ -707,15 +636,26 @@ send_section(struct fctx *c, const struct store_row *r, const struct fatt *a)
 		c->err = -2;
 		return -1;
 	}
-	if (decode_body(&c->scratch, data, len, (int)(e.flags >> 8 & 0xf), &dec,
-	    &dlen) == -1) {
-		c->err = -3;	/* UNKNOWN-CTE */
-		return io_write(&s->io, "NIL", 3);
+	{
+		struct sbuf	d = { 0 };
+		int		rc;
+
+		if (transfer_decode(&d, data, len, (int)(e.flags >> 8 &
+		    0xf)) == -1) {
+			sb_free(&d);
+			c->err = -3;	/* UNKNOWN-CTE */
+			return io_write(&s->io, "NIL", 3);
+		}
+		dlen = d.len;
+		if (a->type == FA_BINARY_SIZE)
+			rc = resp_add(s, "%zu", dlen);
+		else {
+			window(a, (uint32_t)dlen, &off, &n);
+			rc = send_mem(s, d.s ? d.s + off : "", n, true);
+		}
+		sb_free(&d);
+		return rc;
 	}
-	if (a->type == FA_BINARY_SIZE)
-		return resp_add(s, "%zu", dlen);
-	window(a, (uint32_t)dlen, &off, &n);
-	return send_mem(s, dec + off, n, true);
 }
 
 /* One "* seq FETCH (...)" */

@@ -20,6 +20,7 @@ select_end(struct session *s)
 		return;
 	uidmap_free(&s->sel.map);
 	uidmap_free(&s->sel.recent);
+	uidmap_free(&s->sel.saved);
 	memset(&s->sel, 0, sizeof(s->sel));
 	s->state = STATE_AUTH;
 	session_title(s);

@@ -5,7 +5,9 @@
  *
  * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "liteimapd.h"
@@ -160,4 +162,95 @@ datetime_format(int64_t t, int tz, char out[DATETIME_LEN])
 	(void)snprintf(out, DATETIME_LEN, "%2u-%s-%04d %02d:%02d:%02d %c%02d%02d",
 	    d, months[m - 1], y, (int)(secs / 3600), (int)(secs / 60 % 60),
 	    (int)(secs % 60), tz < 0 ? '-' : '+', atz / 60, atz % 60);
+}
+
+/*
+ * An RFC 5322 Date: value, tolerant of the obsolete forms: optional day
+ * of week, two-digit years, missing seconds, named zones, comments.
+ * 0 with the unix time and zone, or -1.
+ */
+int
+datetime_parse_rfc5322(const char *s, int64_t *t, int *tz)
+{
+	static const struct {
+		const char	*name;
+		int		 min;
+	} zones[] = {
+		{ "UT", 0 }, { "GMT", 0 }, { "UTC", 0 }, { "Z", 0 },
+		{ "EST", -300 }, { "EDT", -240 }, { "CST", -360 },
+		{ "CDT", -300 }, { "MST", -420 }, { "MDT", -360 },
+		{ "PST", -480 }, { "PDT", -420 },
+	};
+	const char	*p = s;
+	char		*end;
+	long		 d, y, hh, mm, ss = 0;
+	int		 mon, i, z = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (isalpha((unsigned char)*p)) {
+		/* day of week */
+		while (isalpha((unsigned char)*p))
+			p++;
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+	}
+	d = strtol(p, &end, 10);
+	if (end == p || d < 1 || d > 31)
+		return -1;
+	p = end;
+	while (*p == ' ' || *p == '-')
+		p++;
+	for (mon = 0; mon < 12; mon++)
+		if (strncasecmp(p, months[mon], 3) == 0)
+			break;
+	if (mon == 12)
+		return -1;
+	p += 3;
+	while (isalpha((unsigned char)*p))
+		p++;
+	while (*p == ' ' || *p == '-')
+		p++;
+	y = strtol(p, &end, 10);
+	if (end == p)
+		return -1;
+	if (end - p <= 2)
+		y += y < 50 ? 2000 : 1900;	/* RFC 5322 4.3 */
+	else if (end - p == 3)
+		y += 1900;
+	p = end;
+	while (*p == ' ')
+		p++;
+	hh = strtol(p, &end, 10);
+	if (end == p || *end != ':')
+		return -1;
+	p = end + 1;
+	mm = strtol(p, &end, 10);
+	if (end == p)
+		return -1;
+	p = end;
+	if (*p == ':') {
+		ss = strtol(p + 1, &end, 10);
+		p = end;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p == '+' || *p == '-') {
+		long zz = strtol(p + 1, &end, 10);
+
+		if (end - p == 5)
+			z = (int)((zz / 100) * 60 + zz % 100) * (*p == '-' ? -1 :
+			    1);
+	} else
+		for (i = 0; i < (int)(sizeof(zones) / sizeof(zones[0])); i++)
+			if (strncasecmp(p, zones[i].name,
+			    strlen(zones[i].name)) == 0)
+				z = zones[i].min;
+	if (hh > 23 || mm > 59 || ss > 60 || y < 1900 || y > 9999 ||
+	    (unsigned)d > days_in_month((int)y, (unsigned)mon + 1))
+		return -1;
+	*tz = z;
+	*t = days_from_civil(y, (unsigned)mon + 1, (unsigned)d) * 86400 +
+	    hh * 3600 + mm * 60 + ss - (int64_t)z * 60;
+	return 0;
 }

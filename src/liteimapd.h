@@ -61,6 +61,22 @@ size_t	 base64_encode(const unsigned char *, size_t, char *, size_t);
 bool	 valid_username(const char *);
 int	 drop_privileges(const char *, const char *, char *, size_t);
 
+/* charset.c: text for search and sort */
+struct sbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+void	sb_add(struct sbuf *, const void *, size_t);
+void	sb_str(struct sbuf *, const char *);
+void	sb_free(struct sbuf *);
+void	charset_to_utf8(struct sbuf *, const char *, const char *, size_t);
+void	rfc2047_decode(struct sbuf *, const char *, size_t);
+void	html_to_text(struct sbuf *, const char *, size_t);
+size_t	utf8_put(uint32_t, char *);
+void	utf8_fold(struct sbuf *, const char *, size_t);
+int	transfer_decode(struct sbuf *, const char *, size_t, int);
+
 /* config.c */
 enum tls_mode { TLS_OFF, TLS_STARTTLS, TLS_IMPLICIT };
 enum plain_auth { PLAIN_NO, PLAIN_LOOPBACK, PLAIN_YES };
@@ -160,6 +176,7 @@ char	*mutf7_encode(struct arena *, const char *, size_t);
 int	datetime_parse(const char *, int64_t *, int *);
 int	datetime_parse_date(const char *, int64_t *);
 void	datetime_format(int64_t, int, char [DATETIME_LEN]);
+int	datetime_parse_rfc5322(const char *, int64_t *, int *);
 
 /* mime.c: parsed once at delivery; what FETCH sends */
 #define MIME_MULTIPART	0x01
@@ -192,6 +209,19 @@ struct mime_info {
 };
 void	mime_parse(const char *, size_t, struct mime_info *);
 void	mime_info_free(struct mime_info *);
+struct search_doc {			/* decoded text and sort keys */
+	struct sbuf	 subject, from, to, cc, bcc, headers, body;
+	bool		 has_date;
+	int64_t		 sentdate;
+	int		 senttz;
+	struct sbuf	 sort_subject, sort_from, sort_to, sort_cc;
+	struct sbuf	 display_from, display_to;
+	struct sbuf	 message_id, in_reply_to, refs;
+};
+void	mime_doc(const char *, size_t, const struct mime_info *,
+	    struct search_doc *);
+void	mime_doc_free(struct search_doc *);
+void	base_subject(struct sbuf *, const char *, size_t);
 int	mime_ent(const void *, size_t, size_t, struct mime_ent *);
 
 /* seqset.c: sequence sets; '*' is stored as SEQ_STAR */
@@ -294,7 +324,8 @@ enum resp_code {
 	CODE_UNAVAILABLE,
 	CODE_USEATTR,
 	CODE_EXPUNGEISSUED,
-	CODE_UNKNOWN_CTE
+	CODE_UNKNOWN_CTE,
+	CODE_BADCHARSET
 };
 struct session;
 const char *resp_code_name(enum resp_code);
@@ -336,11 +367,13 @@ struct selected {
 	uint64_t	 modseq;	/* HIGHESTMODSEQ the client has seen */
 	struct uidmap	 map;		/* the UIDs the client knows */
 	struct uidmap	 recent;	/* \Recent in this session (rev1) */
+	struct uidmap	 saved;		/* SEARCH SAVE result (RFC 5182) */
 	bool		 readonly;
 	bool		 pending;	/* expunges not yet reported */
 };
 
 struct db;
+struct search_q;
 struct session {
 	const struct config	*cfg;
 	struct io		 io;
@@ -439,6 +472,12 @@ int	cmd_fetch(struct session *, struct parser *);
 int	cmd_store(struct session *, struct parser *);
 int	cmd_copy(struct session *, struct parser *);
 int	cmd_move(struct session *, struct parser *);
+
+/* cmd_search.c */
+int	search_parse(struct session *, struct parser *, struct search_q *,
+	    bool);
+int	search_run(struct session *, struct search_q *, struct uidmap *);
+int	cmd_search(struct session *, struct parser *);
 
 /* notify.c */
 int	notify_check(struct session *);
@@ -549,6 +588,24 @@ int	store_flags(struct db *, int64_t, const struct seqset *, int,
 	    unsigned, const char *, uint64_t *, uint64_t *);
 int	store_copy(struct db *, int64_t, const struct seqset *, int64_t, bool,
 	    struct uidmap *, uint32_t *, uint32_t *);
+#define SEARCH_MAX_BINDS	256
+#define SEARCH_MAX_SETS		64
+struct search_bind {
+	bool		 is_text;
+	const char	*text;
+	size_t		 len;
+	int64_t		 ival;
+};
+struct search_q {			/* a compiled SEARCH */
+	const char		*where;	/* SQL over messages m, contents c */
+	bool			 join;
+	struct search_bind	 binds[SEARCH_MAX_BINDS];
+	size_t			 nbinds;
+	struct uidmap		*sets[SEARCH_MAX_SETS];
+	size_t			 nsets;
+};
+int	store_search(struct db *, int64_t, const struct search_q *,
+	    int (*)(void *, uint32_t), void *);
 int	store_expunge(struct db *, int64_t, const struct seqset *,
 	    struct uidmap *, uint64_t *);
 int	store_claim_recent(struct db *, int64_t, uint32_t, uint32_t *);

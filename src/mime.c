@@ -22,33 +22,6 @@
 #define MIME_MAX_PARTS	5000
 #define MAX_PARAMS	32
 
-/* a growing string */
-struct sbuf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
-static void
-sb_add(struct sbuf *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = b->cap ? b->cap : 256;
-		while (b->len + n + 1 > b->cap)
-			b->cap *= 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* An IMAP string: quoted when 7-bit and short, else a literal. */
 static void
 sb_string(struct sbuf *b, const char *s, size_t n)
@@ -1163,4 +1136,296 @@ mime_ent(const void *parts, size_t nparts, size_t i, struct mime_ent *e)
 	e->body_len = v[6];
 	e->lines = v[7];
 	return 0;
+}
+
+/* ---- text for search and keys for sort (RFC 5256, RFC 5957) ---- */
+
+/*
+ * RFC 5256 2.1: the base subject of a decoded subject, folded for the
+ * i;unicode-casemap comparison.
+ */
+void
+base_subject(struct sbuf *out, const char *s, size_t n)
+{
+	struct sbuf	 t = { 0 };
+	char		*p, *e, *q;
+	bool		 changed;
+	size_t		 i;
+
+	/* (1) white space runs become one space */
+	for (i = 0; i < n; i++) {
+		char c = s[i] == '\t' || s[i] == '\r' || s[i] == '\n' ? ' ' :
+		    s[i];
+
+		if (c == ' ' && (t.len == 0 || t.s[t.len - 1] == ' '))
+			continue;
+		sb_add(&t, &c, 1);
+	}
+	sb_add(&t, "", 0);
+	p = t.s;
+	e = p + t.len;
+	for (;;) {
+		/* (2) trailing "(fwd)" and white space */
+		do {
+			changed = false;
+			while (e > p && e[-1] == ' ')
+				e--;
+			if (e - p >= 5 && strncasecmp(e - 5, "(fwd)", 5) == 0) {
+				e -= 5;
+				changed = true;
+			}
+		} while (changed);
+		/* (3), (4), (5): leaders "re:", "fw:", "fwd:", "[blob]" */
+		do {
+			changed = false;
+			while (p < e && *p == ' ')
+				p++;
+			q = p;
+			while (q < e && *q == '[') {
+				char *c = memchr(q, ']', (size_t)(e - q));
+
+				if (c == NULL || memchr(q + 1, '[',
+				    (size_t)(c - q - 1)) != NULL)
+					break;
+				q = c + 1;
+				while (q < e && *q == ' ')
+					q++;
+			}
+			if (e - q >= 2 && strncasecmp(q, "re", 2) == 0)
+				q += 2;
+			else if (e - q >= 3 && strncasecmp(q, "fwd", 3) == 0)
+				q += 3;
+			else if (e - q >= 2 && strncasecmp(q, "fw", 2) == 0)
+				q += 2;
+			else
+				q = NULL;
+			if (q != NULL) {
+				while (q < e && *q == ' ')
+					q++;
+				if (q < e && *q == '[') {
+					char *c = memchr(q, ']', (size_t)(e -
+					    q));
+
+					q = c ? c + 1 : q;
+					while (q < e && *q == ' ')
+						q++;
+				}
+				if (q < e && *q == ':') {
+					p = q + 1;
+					changed = true;
+					continue;
+				}
+			}
+			/* (4) a leading blob, if something is left after it */
+			if (p < e && *p == '[') {
+				char *c = memchr(p, ']', (size_t)(e - p));
+
+				if (c != NULL) {
+					q = c + 1;
+					while (q < e && *q == ' ')
+						q++;
+					if (q < e) {
+						p = q;
+						changed = true;
+					}
+				}
+			}
+		} while (changed);
+		/* (6) "[fwd: ...]" */
+		if (e - p >= 6 && strncasecmp(p, "[fwd:", 5) == 0 &&
+		    e[-1] == ']') {
+			p += 5;
+			e--;
+			continue;
+		}
+		break;
+	}
+	utf8_fold(out, p, (size_t)(e - p));
+	sb_add(out, "", 0);
+	sb_free(&t);
+}
+
+static void
+decoded_field(struct arena *a, struct sbuf *out, const struct field *f)
+{
+	char	*v;
+	size_t	 n;
+
+	if (f == NULL)
+		return;
+	v = unfold(a, f->val, f->vlen, &n);
+	rfc2047_decode(out, v, n);
+}
+
+/* All fields of a header, decoded, as "Name: value\n" lines. */
+static void
+decoded_header(struct arena *a, struct sbuf *out, const char *p,
+    const char *end)
+{
+	struct header	h = { 0 };
+	size_t		i;
+
+	header_split(p, end, &h);
+	for (i = 0; i < h.n; i++) {
+		sb_add(out, h.f[i].name, h.f[i].nlen);
+		sb_add(out, ": ", 2);
+		decoded_field(a, out, &h.f[i]);
+		sb_add(out, "\n", 1);
+	}
+	free(h.f);
+}
+
+/* Sort keys of the first address: its mailbox, and its display form. */
+static void
+first_address(struct arena *a, const struct field *f, struct sbuf *mbox,
+    struct sbuf *display)
+{
+	struct addrlist	 l = { 0 };
+	struct sbuf	 name = { 0 };
+	size_t		 i, n;
+	char		*v;
+
+	if (f == NULL)
+		return;
+	v = unfold(a, f->val, f->vlen, &n);
+	parse_addresses(a, v, v + n, &l);
+	for (i = 0; i < l.n; i++) {
+		struct addr *ad = &l.v[i];
+
+		if (ad->group_end || ad->host == NULL)
+			continue;
+		utf8_fold(mbox, ad->mailbox, strlen(ad->mailbox));
+		if (display != NULL) {
+			if (ad->name != NULL && ad->name[0] != '\0') {
+				rfc2047_decode(&name, ad->name,
+				    strlen(ad->name));
+				utf8_fold(display, name.s, name.len);
+			} else {
+				struct sbuf spec = { 0 };
+
+				sb_str(&spec, ad->mailbox);
+				if (ad->host[0] != '\0') {
+					sb_str(&spec, "@");
+					sb_str(&spec, ad->host);
+				}
+				utf8_fold(display, spec.s, spec.len);
+				sb_free(&spec);
+			}
+		}
+		break;
+	}
+	sb_free(&name);
+	free(l.v);
+}
+
+/* The Content-Type of entity e: its charset and whether it is HTML. */
+static void
+text_type(struct arena *a, const char *msg, const struct mime_ent *e,
+    char **charset, bool *html)
+{
+	struct header	 h = { 0 };
+	struct ctype	 ct;
+	const char	*cs;
+
+	header_split(msg + e->hdr_off, msg + e->hdr_off + e->hdr_len, &h);
+	parse_ctype(a, header_get(&h, "Content-Type"), true, &ct);
+	free(h.f);
+	cs = ct_param(&ct, "charset");
+	*charset = cs ? arena_strndup(a, cs, strlen(cs)) : NULL;
+	*html = ct.subtype != NULL && strcasecmp(ct.subtype, "html") == 0;
+}
+
+/*
+ * What SEARCH looks at and SORT/THREAD order by, from a parsed message:
+ * decoded header fields (of every part: TEXT covers MIME headers too),
+ * the text of every text part decoded to UTF-8, and the sort keys.
+ */
+void
+mime_doc(const char *msg, size_t len, const struct mime_info *mi,
+    struct search_doc *d)
+{
+	struct arena	 a = { 0 };
+	struct header	 h = { 0 };
+	struct mime_ent	 e;
+	struct sbuf	 raw = { 0 }, txt = { 0 };
+	const struct field *f;
+	char		*v, *cs;
+	size_t		 i, n;
+	bool		 html;
+
+	memset(d, 0, sizeof(*d));
+	if (mi->nparts == 0 || mime_ent(mi->parts, mi->nparts, 0, &e) == -1)
+		return;
+	header_split(msg, msg + e.hdr_len, &h);
+	decoded_field(&a, &d->subject, header_get(&h, "Subject"));
+	decoded_field(&a, &d->from, header_get(&h, "From"));
+	decoded_field(&a, &d->to, header_get(&h, "To"));
+	decoded_field(&a, &d->cc, header_get(&h, "Cc"));
+	decoded_field(&a, &d->bcc, header_get(&h, "Bcc"));
+	if ((f = header_get(&h, "Date")) != NULL) {
+		v = unfold(&a, f->val, f->vlen, &n);
+		d->has_date = datetime_parse_rfc5322(v, &d->sentdate,
+		    &d->senttz) == 0;
+	}
+	base_subject(&d->sort_subject, d->subject.s ? d->subject.s : "",
+	    d->subject.len);
+	first_address(&a, header_get(&h, "From"), &d->sort_from,
+	    &d->display_from);
+	first_address(&a, header_get(&h, "To"), &d->sort_to, &d->display_to);
+	first_address(&a, header_get(&h, "Cc"), &d->sort_cc, NULL);
+	if ((f = header_get(&h, "Message-ID")) != NULL) {
+		v = unfold(&a, f->val, f->vlen, &n);
+		sb_add(&d->message_id, v, n);
+	}
+	if ((f = header_get(&h, "In-Reply-To")) != NULL) {
+		v = unfold(&a, f->val, f->vlen, &n);
+		sb_add(&d->in_reply_to, v, n);
+	}
+	if ((f = header_get(&h, "References")) != NULL) {
+		v = unfold(&a, f->val, f->vlen, &n);
+		sb_add(&d->refs, v, n);
+	}
+	free(h.f);
+	for (i = 0; i < mi->nparts; i++) {
+		if (mime_ent(mi->parts, mi->nparts, i, &e) == -1 ||
+		    (size_t)e.hdr_off + e.hdr_len > len ||
+		    (size_t)e.body_off + e.body_len > len)
+			break;
+		decoded_header(&a, &d->headers, msg + e.hdr_off,
+		    msg + e.hdr_off + e.hdr_len);
+		if (!(e.flags & MIME_TEXT) || (e.flags & (MIME_MULTIPART |
+		    MIME_MESSAGE)))
+			continue;
+		text_type(&a, msg, &e, &cs, &html);
+		raw.len = 0;
+		if (transfer_decode(&raw, msg + e.body_off, e.body_len,
+		    (int)(e.flags >> 8 & 0xf)) == -1)
+			sb_add(&raw, msg + e.body_off, e.body_len);
+		txt.len = 0;
+		charset_to_utf8(&txt, cs, raw.s ? raw.s : "", raw.len);
+		if (html)
+			html_to_text(&d->body, txt.s ? txt.s : "", txt.len);
+		else
+			sb_add(&d->body, txt.s ? txt.s : "", txt.len);
+		sb_add(&d->body, "\n", 1);
+		arena_reset(&a);
+	}
+	sb_add(&d->body, "", 0);
+	sb_add(&d->headers, "", 0);
+	sb_free(&raw);
+	sb_free(&txt);
+	arena_free(&a);
+}
+
+void
+mime_doc_free(struct search_doc *d)
+{
+	struct sbuf	*all[] = { &d->subject, &d->from, &d->to, &d->cc,
+	    &d->bcc, &d->headers, &d->body, &d->sort_subject, &d->sort_from,
+	    &d->sort_to, &d->sort_cc, &d->display_from, &d->display_to,
+	    &d->message_id, &d->in_reply_to, &d->refs };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		sb_free(all[i]);
 }

@@ -35,6 +35,7 @@ static const char *const code_names[] = {
 	[CODE_USEATTR] = "USEATTR",
 	[CODE_EXPUNGEISSUED] = "EXPUNGEISSUED",
 	[CODE_UNKNOWN_CTE] = "UNKNOWN-CTE",
+	[CODE_BADCHARSET] = "BADCHARSET (UTF-8 US-ASCII)",
 };
 
 const char *

@@ -17,6 +17,14 @@ struct sbuf_kw {
 	size_t	len;
 };
 
+/* Text from a growing buffer ("" when empty). */
+static void
+bind_sb(sqlite3_stmt *st, int i, const struct sbuf *b)
+{
+	(void)sqlite3_bind_text(st, i, b->s ? b->s : "", (int)b->len,
+	    SQLITE_STATIC);
+}
+
 static int
 step_done(struct db *db, sqlite3_stmt *st)
 {
@@ -88,6 +96,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	struct store_mailbox	 mb;
 	struct uidmap		 map;
 	struct mime_info	*mi;
+	struct search_doc	*sd;
 	sqlite3_stmt		*st;
 	int64_t			 now = (int64_t)time(NULL), content;
 	uint64_t		 modseq;
@@ -97,8 +106,11 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	memset(&map, 0, sizeof(map));
 	/* parse before taking the write lock */
 	mi = xcalloc(n ? n : 1, sizeof(*mi));
-	for (i = 0; i < n; i++)
+	sd = xcalloc(n ? n : 1, sizeof(*sd));
+	for (i = 0; i < n; i++) {
 		mime_parse(msgs[i].data, msgs[i].len, &mi[i]);
+		mime_doc(msgs[i].data, msgs[i].len, &mi[i], &sd[i]);
+	}
 	if ((rc = db_begin(db)) != DB_OK)
 		goto out;
 	if ((rc = store_mailbox_get_id(db, mailbox, &mb, &map)) != DB_OK)
@@ -116,7 +128,10 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	for (i = 0; i < n; i++) {
 		if ((st = db_stmt(db, STMT_CONTENT_ADD, "INSERT INTO contents "
 		    "(size, data, header_len, envelope, bodystructure, body, "
-		    "parts) VALUES (?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		    "parts, sentdate, senttz, sort_subject, sort_from, sort_to, "
+		    "sort_cc, display_from, display_to, message_id, in_reply_to, "
+		    "refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?, ?, ?)")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)msgs[i].len);
 		(void)sqlite3_bind_blob64(st, 2, msgs[i].data, msgs[i].len,
@@ -129,9 +144,36 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		(void)sqlite3_bind_text(st, 6, mi[i].body, -1, SQLITE_STATIC);
 		(void)sqlite3_bind_blob(st, 7, mi[i].parts, (int)(mi[i].nparts *
 		    MIME_ENT_SIZE), SQLITE_STATIC);
+		if (sd[i].has_date) {
+			(void)sqlite3_bind_int64(st, 8, sd[i].sentdate);
+			(void)sqlite3_bind_int(st, 9, sd[i].senttz);
+		}
+		bind_sb(st, 10, &sd[i].sort_subject);
+		bind_sb(st, 11, &sd[i].sort_from);
+		bind_sb(st, 12, &sd[i].sort_to);
+		bind_sb(st, 13, &sd[i].sort_cc);
+		bind_sb(st, 14, &sd[i].display_from);
+		bind_sb(st, 15, &sd[i].display_to);
+		bind_sb(st, 16, &sd[i].message_id);
+		bind_sb(st, 17, &sd[i].in_reply_to);
+		bind_sb(st, 18, &sd[i].refs);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
 		content = sqlite3_last_insert_rowid(db_handle(db));
+		if ((st = db_stmt(db, STMT_SEARCH_ADD, "INSERT INTO search_text "
+		    "(rowid, subject, from_, to_, cc, bcc, headers, body) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, content);
+		bind_sb(st, 2, &sd[i].subject);
+		bind_sb(st, 3, &sd[i].from);
+		bind_sb(st, 4, &sd[i].to);
+		bind_sb(st, 5, &sd[i].cc);
+		bind_sb(st, 6, &sd[i].bcc);
+		bind_sb(st, 7, &sd[i].headers);
+		bind_sb(st, 8, &sd[i].body);
+		if ((rc = step_done(db, st)) != DB_OK)
+			goto fail;
 		if ((st = db_stmt(db, STMT_MSG_ADD, "INSERT INTO messages "
 		    "(mailbox_id, uid, content_id, size, flags, keywords, "
 		    "modseq, internaldate, internaltz, savedate) "
@@ -170,9 +212,12 @@ dberr:
 fail:
 	db_rollback(db);
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		mime_info_free(&mi[i]);
+		mime_doc_free(&sd[i]);
+	}
 	free(mi);
+	free(sd);
 	uidmap_free(&map);
 	return rc;
 }
@@ -703,4 +748,132 @@ out:
 	uidmap_free(&smap);
 	uidmap_free(&dmap);
 	return rc;
+}
+
+/* ---- search ---- */
+
+/* imap_uidset(uid, n): is uid in the query's n-th UID set? */
+static void
+fn_uidset(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct search_q	*q = sqlite3_user_data(ctx);
+	sqlite3_int64		 n = sqlite3_value_int64(argv[1]);
+
+	(void)argc;
+	if (n < 0 || (size_t)n >= q->nsets) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	sqlite3_result_int(ctx, uidmap_seq(q->sets[n],
+	    (uint32_t)sqlite3_value_int64(argv[0])) != 0);
+}
+
+/* imap_contains(text, folded): a case-insensitive substring test */
+static void
+fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sbuf	 f = { 0 };
+	const char	*t = (const char *)sqlite3_value_text(argv[0]);
+	const char	*needle = (const char *)sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	if (t == NULL || needle == NULL) {
+		sqlite3_result_int(ctx, needle != NULL && *needle == '\0');
+		return;
+	}
+	utf8_fold(&f, t, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_int(ctx, f.s != NULL && strstr(f.s, needle) != NULL);
+	sb_free(&f);
+}
+
+/*
+ * imap_header(headers, name, folded): a field called name whose decoded
+ * value contains folded ("" = the field is present).  headers is the
+ * stored "Name: value\n" text.
+ */
+static void
+fn_header(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*h = (const char *)sqlite3_value_text(argv[0]);
+	const char	*name = (const char *)sqlite3_value_text(argv[1]);
+	const char	*needle = (const char *)sqlite3_value_text(argv[2]);
+	const char	*p, *eol;
+	struct sbuf	 f = { 0 };
+	size_t		 nl;
+	int		 hit = 0;
+
+	(void)argc;
+	if (h == NULL || name == NULL || needle == NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	nl = strlen(name);
+	for (p = h; *p != '\0' && !hit; p = *eol ? eol + 1 : eol) {
+		if ((eol = strchr(p, '\n')) == NULL)
+			eol = p + strlen(p);
+		if ((size_t)(eol - p) <= nl + 1 || strncasecmp(p, name, nl) !=
+		    0 || p[nl] != ':')
+			continue;
+		if (*needle == '\0') {
+			hit = 1;
+			break;
+		}
+		f.len = 0;
+		utf8_fold(&f, p + nl + 1, (size_t)(eol - p - nl - 1));
+		hit = f.s != NULL && strstr(f.s, needle) != NULL;
+	}
+	sb_free(&f);
+	sqlite3_result_int(ctx, hit);
+}
+
+/*
+ * Run a compiled search over one mailbox: fn gets each matching UID in
+ * ascending order.  The SQL text is ours (fixed fragments); every value
+ * from the client is a bound parameter.
+ */
+int
+store_search(struct db *db, int64_t mailbox, const struct search_q *q,
+    int (*fn)(void *, uint32_t), void *arg)
+{
+	sqlite3		*h = db_handle(db);
+	sqlite3_stmt	*st;
+	char		*sql;
+	size_t		 i;
+	int		 rc;
+
+	(void)sqlite3_create_function(h, "imap_uidset", 2, SQLITE_UTF8,
+	    (void *)(uintptr_t)q, fn_uidset, NULL, NULL);
+	(void)sqlite3_create_function(h, "imap_contains", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, fn_contains, NULL, NULL);
+	(void)sqlite3_create_function(h, "imap_header", 3, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, fn_header, NULL, NULL);
+	sql = sqlite3_mprintf("SELECT m.uid FROM messages m%s WHERE "
+	    "m.mailbox_id = ? AND (%s) ORDER BY m.uid", q->join ?
+	    " JOIN contents c ON c.id = m.content_id" : "", q->where);
+	if (sql == NULL)
+		return DB_ERROR;
+	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		log_err("search: %s", sqlite3_errmsg(h));
+		return DB_ERROR;
+	}
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	for (i = 0; i < q->nbinds; i++) {
+		if (q->binds[i].is_text)
+			(void)sqlite3_bind_text(st, (int)i + 2, q->binds[i].text,
+			    (int)q->binds[i].len, SQLITE_STATIC);
+		else
+			(void)sqlite3_bind_int64(st, (int)i + 2,
+			    q->binds[i].ival);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(arg, (uint32_t)sqlite3_column_int64(st, 0)) != 0)
+			break;
+	(void)sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_err("search: %s", sqlite3_errmsg(h));
+		return db_result(db, rc);
+	}
+	return DB_OK;
 }
