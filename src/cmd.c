@@ -37,7 +37,7 @@ static const struct command commands[] = {
 	{ "NAMESPACE",	cmd_namespace,	ST_AUTHSEL, 0 },
 	{ "STATUS",	cmd_status,	ST_AUTHSEL, 0 },
 	{ "APPEND",	cmd_append,	ST_AUTHSEL, 0 },
-	{ "IDLE",	NULL,		ST_AUTHSEL, 0 },
+	{ "IDLE",	cmd_idle,	ST_AUTHSEL, 0 },
 	/* 6.4: selected */
 	{ "CLOSE",	cmd_close,	ST_SELECTED, CMD_NONOTIFY },
 	{ "UNSELECT",	cmd_unselect,	ST_SELECTED, CMD_NONOTIFY },

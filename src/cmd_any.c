@@ -24,7 +24,7 @@ static const struct {
 	{ "IMAP4rev2", EN_IMAP4REV2 },
 	{ "UTF8=ACCEPT", EN_UTF8 },
 };
-#define EN_IMPLEMENTED	EN_UTF8
+#define EN_IMPLEMENTED	(EN_UTF8 | EN_IMAP4REV2)
 
 int
 cmd_capability(struct session *s, struct parser *p)

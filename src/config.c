@@ -95,6 +95,8 @@ static const struct ckey {
 	{ "log_level", C_ENUM, OFF(log_level), 0, 0, "info", levels },
 	{ "synchronous", C_ENUM, OFF(synchronous), 0, 0, "full", syncs },
 	{ "password_cost", C_INT, OFF(password_cost), 1, 11, "5", NULL },
+	{ "idle_keepalive", C_DURATION, OFF(idle_keepalive), 1 * SEC, DAY,
+	    "120", NULL },
 	{ "max_mailbox_name", C_INT, OFF(max_mailbox_name), 16, 1024, "512",
 	    NULL },
 	{ "default_mailboxes", C_STR, OFF(default_mailboxes), 0, 0,

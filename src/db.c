@@ -364,3 +364,17 @@ store_blob_read(struct db *db, int64_t id, uint32_t off, void *buf,
 	return db_result(db, sqlite3_blob_read(db->blob, buf, (int)len,
 	    (int)off));
 }
+
+/*
+ * PRAGMA data_version: changes when another connection commits.  One
+ * cheap read of the WAL index; -1 on error.
+ */
+int64_t
+db_data_version(struct db *db)
+{
+	int	v = -1;
+
+	if (pragma_int(db, "PRAGMA data_version", &v) != DB_OK)
+		return -1;
+	return v;
+}

@@ -107,6 +107,7 @@ struct config {
 	int64_t	 max_auth_failures;
 	int64_t	 password_cost;
 	int64_t	 max_mailbox_name;
+	int64_t	 idle_keepalive;
 	char	*default_mailboxes;
 };
 void	config_init(struct config *);
@@ -402,6 +403,7 @@ struct session {
 	unsigned		 n_bad;
 	unsigned		 n_auth_fail;
 	bool			 id_seen;
+	bool			 idling;
 	int			 exit_code;
 };
 void	session_init(struct session *, const struct config *);
@@ -479,6 +481,9 @@ int	search_parse(struct session *, struct parser *, struct search_q *,
 int	search_run(struct session *, struct search_q *, struct uidmap *);
 int	cmd_search(struct session *, struct parser *);
 
+/* cmd_idle.c */
+int	cmd_idle(struct session *, struct parser *);
+
 /* notify.c */
 int	notify_check(struct session *);
 
@@ -513,6 +518,7 @@ bool	db_in_txn(struct db *);
 int	db_commit(struct db *);
 void	db_rollback(struct db *);
 int	db_result(struct db *, int);
+int64_t	db_data_version(struct db *);
 
 /* store.c, store_msg.c: the mail model */
 #define F_SEEN		0x01

@@ -271,9 +271,10 @@ resp_capability(struct session *s, bool as_code)
 		(void)snprintf(more, sizeof(more), " UIDPLUS MULTIAPPEND "
 		    "UNSELECT CHILDREN NAMESPACE LIST-EXTENDED LIST-STATUS "
 		    "SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE UTF8=ACCEPT "
+		    "ESEARCH SEARCHRES WITHIN SAVEDATE IDLE MOVE BINARY "
 		    "APPENDLIMIT=%llu", (unsigned long long)s->cfg->max_literal);
-	n = snprintf(buf, sizeof(buf), "%sCAPABILITY IMAP4rev1%s%s%s%s "
-	    "LITERAL+ ID ENABLE%s%s",
+	n = snprintf(buf, sizeof(buf), "%sCAPABILITY IMAP4rev1 IMAP4rev2%s%s"
+	    "%s%s LITERAL+ ID ENABLE%s%s",
 	    as_code ? "[" : "",
 	    pre && s->tls_possible && !s->tls_active ? " STARTTLS" : "",
 	    pre && !plain_ok ? " LOGINDISABLED" : "",

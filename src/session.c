@@ -76,8 +76,8 @@ title_state(const struct session *s)
 void
 session_title(struct session *s)
 {
-	setproctitle("%s %s %s", s->peer, s->user[0] ? s->user : "-",
-	    title_state(s));
+	setproctitle("%s %s %s%s", s->peer, s->user[0] ? s->user : "-",
+	    title_state(s), s->idling ? " IDLE" : "");
 }
 
 /* Open the database on first use: a session that never logs in never pays. */
