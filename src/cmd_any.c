@@ -24,7 +24,7 @@ static const struct {
 	{ "IMAP4rev2", EN_IMAP4REV2 },
 	{ "UTF8=ACCEPT", EN_UTF8 },
 };
-#define EN_IMPLEMENTED	(EN_UTF8 | EN_IMAP4REV2)
+#define EN_IMPLEMENTED	(EN_UTF8 | EN_IMAP4REV2 | EN_CONDSTORE | EN_QRESYNC)
 
 int
 cmd_capability(struct session *s, struct parser *p)
@@ -138,6 +138,9 @@ cmd_enable(struct session *s, struct parser *p)
 	}
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
+	/* RFC 7162 3.2.3: QRESYNC implies CONDSTORE */
+	if ((newly & EN_QRESYNC) && !(s->enabled & EN_CONDSTORE))
+		newly |= EN_CONDSTORE;
 	s->enabled |= newly;
 	list[0] = '\0';
 	for (i = 0; i < sizeof(enables) / sizeof(enables[0]); i++)

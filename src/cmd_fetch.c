@@ -53,6 +53,8 @@ struct fctx {
 	bool		 want_flags;
 	bool		 want_uid;
 	uint64_t	 seen_modseq;	/* MODSEQ of our \Seen change, or 0 */
+	uint64_t	 changedsince;	/* RFC 7162 CHANGEDSINCE, 0: none */
+	bool		 want_modseq;
 	uint32_t	 found;
 	int		 err;		/* -1 output, -2 database */
 	struct arena	 scratch;	/* per message, reset after each */
@@ -201,6 +203,22 @@ resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 	return io_write(&s->io, buf, n);
 }
 
+/* "1:3,5": a set of numbers (UIDs or sequence numbers), ascending */
+int
+resp_add_uidset(struct session *s, const struct uidmap *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->n; i++) {
+		if (i > 0 && io_write(&s->io, ",", 1) == -1)
+			return -1;
+		if (m->r[i].lo == m->r[i].hi ? resp_add(s, "%u", m->r[i].lo) ==
+		    -1 : resp_add(s, "%u:%u", m->r[i].lo, m->r[i].hi) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- parsing fetch attributes ---- */
 
 static int
@@ -305,7 +323,7 @@ parse_att(struct fctx *c, struct parser *p)
 		{ "RFC822.TEXT", FA_RFC822_TEXT },
 		{ "RFC822.SIZE", FA_RFC822_SIZE }, { "BODY", FA_BODY },
 		{ "BODYSTRUCTURE", FA_BODYSTRUCTURE }, { "UID", FA_UID },
-		{ "SAVEDATE", FA_SAVEDATE },
+		{ "SAVEDATE", FA_SAVEDATE }, { "MODSEQ", FA_MODSEQ },
 	};
 	struct fatt	*a;
 	char		 w[32];
@@ -360,6 +378,10 @@ parse_att(struct fctx *c, struct parser *p)
 		break;
 	case FA_UID:
 		c->want_uid = true;
+		break;
+	case FA_MODSEQ:
+		c->want_modseq = true;
+		c->s->enabled |= EN_CONDSTORE;	/* RFC 7162 3.1 */
 		break;
 	default:
 		break;
@@ -672,6 +694,8 @@ fetch_row(void *arg, const struct store_row *r)
 	if ((seq = uidmap_seq(&s->sel.map, r->uid)) == 0)
 		return 0;	/* not known to the client yet */
 	c->found++;
+	if (c->changedsince != 0 && r->modseq <= c->changedsince)
+		return 0;
 	recent = uidmap_seq(&s->sel.recent, r->uid) != 0;
 	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) == -1)
 		return -1;
@@ -692,6 +716,15 @@ fetch_row(void *arg, const struct store_row *r)
 		SEP();
 		if (resp_add(s, "FLAGS ") == -1 || resp_add_flags(s, r->flags,
 		    r->keywords, recent) == -1)
+			return -1;
+	}
+	if ((s->enabled & EN_CONDSTORE) && !c->want_modseq &&
+	    (c->want_flags || c->changedsince != 0 || (c->seen_modseq != 0 &&
+	    r->modseq == c->seen_modseq))) {
+		/* RFC 7162 3.1.4.1: MODSEQ goes with FLAGS */
+		SEP();
+		if (resp_add(s, "MODSEQ (%llu)", (unsigned long long)r->modseq)
+		    == -1)
 			return -1;
 	}
 	for (i = 0; i < c->n; i++) {
@@ -824,6 +857,76 @@ cmd_fetch(struct session *s, struct parser *p)
 				return cmd_syntax(s, p);
 		}
 	}
+	if (parse_peek(p) == ' ') {
+		/* fetch-modifiers: (CHANGEDSINCE n [VANISHED]) */
+		bool vanished = false;
+		uint64_t cs = 0;
+
+		if (parse_sp(p) == -1 || parse_list_open(p) == -1)
+			return cmd_syntax(s, p);
+		do {
+			if (parse_peek(p) == ' ' && parse_sp(p) == -1)
+				return cmd_syntax(s, p);
+			if (parse_atom(p, &m) == -1)
+				return cmd_syntax(s, p);
+			if (strcasecmp(m.s, "CHANGEDSINCE") == 0) {
+				if (parse_sp(p) == -1 || parse_number64(p, &cs) ==
+				    -1 || cs == 0)
+					return cmd_syntax(s, p);
+			} else if (strcasecmp(m.s, "VANISHED") == 0)
+				vanished = true;
+			else {
+				parse_fail(p, "unknown FETCH modifier");
+				return cmd_syntax(s, p);
+			}
+		} while (parse_peek(p) == ' ');
+		if (parse_list_close(p) == -1)
+			return cmd_syntax(s, p);
+		/* RFC 7162 3.2.6: VANISHED needs UID FETCH, QRESYNC, CHANGEDSINCE */
+		if (vanished && (!s->uid || !(s->enabled & EN_QRESYNC) ||
+		    cs == 0))
+			return resp_bad(s, "VANISHED needs UID FETCH with "
+			    "CHANGEDSINCE after ENABLE QRESYNC");
+		c->changedsince = cs;
+		s->enabled |= EN_CONDSTORE;
+		if (vanished) {
+			struct uidmap v, want;
+			struct uidmap rq;
+
+			memset(&v, 0, sizeof(v));
+			memset(&want, 0, sizeof(want));
+			memset(&rq, 0, sizeof(rq));
+			if (store_vanished(s->db, s->sel.id, cs, &v) != DB_OK)
+				return resp_serverbug(s, "FETCH: tombstones");
+			/* only those in the requested UID set */
+			for (i = 0; i < set.n; i++) {
+				uint32_t lo = set.r[i].lo == SEQ_STAR ?
+				    uidmap_last(&s->sel.map) : set.r[i].lo;
+				uint32_t hi = set.r[i].hi == SEQ_STAR ?
+				    uidmap_last(&s->sel.map) : set.r[i].hi;
+				uint32_t k;
+
+				for (k = 1; k <= v.count; k++) {
+					uint32_t u = uidmap_uid(&v, k);
+
+					if (u >= (lo < hi ? lo : hi) && u <= (lo <
+					    hi ? hi : lo) && u > uidmap_last(&want))
+						uidmap_append(&want, u, u);
+				}
+			}
+			if (want.count > 0 && (resp_begin(s) == -1 ||
+			    resp_add(s, "VANISHED (EARLIER) ") == -1 ||
+			    resp_add_uidset(s, &want) == -1 || resp_end(s) ==
+			    -1)) {
+				uidmap_free(&v);
+				uidmap_free(&want);
+				return -1;
+			}
+			uidmap_free(&v);
+			uidmap_free(&want);
+			uidmap_free(&rq);
+		}
+	}
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
 	memset(&uids, 0, sizeof(uids));
@@ -844,7 +947,7 @@ cmd_fetch(struct session *s, struct parser *p)
 		struct seqset ss = { uids.r, uids.n, false };
 
 		rc = store_flags(s->db, s->sel.id, &ss, STORE_ADD, F_SEEN, "",
-		    &prev, &mod);
+		    0, NULL, &prev, &mod);
 		if (rc != DB_OK) {
 			uidmap_free(&uids);
 			return resp_serverbug(s, "FETCH: setting \\Seen");
@@ -865,7 +968,7 @@ cmd_fetch(struct session *s, struct parser *p)
 	}
 	arena_free(&c->scratch);
 	rc = c->err;
-	if (rc == 0 && c->found < uids.count) {
+	if (rc == 0 && c->found < uids.count && c->changedsince == 0) {
 		uidmap_free(&uids);
 		return resp_tagged(s, RESP_OK, CODE_EXPUNGEISSUED, "Some "
 		    "messages were expunged meanwhile");

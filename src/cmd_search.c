@@ -336,9 +336,12 @@ parse_key(struct sctx *c, int depth)
 			sb_str(&c->sql, "m.size > ?");
 		else if (w.s[0] == 'S')
 			sb_str(&c->sql, "m.size < ?");
-		else if (w.s[0] == 'M')
+		else if (w.s[0] == 'M') {
 			sb_str(&c->sql, "m.modseq >= ?");
-		else {
+			c->q.uses_modseq = true;
+			s->enabled |= EN_CONDSTORE;
+		}
+		else if (w.s[0] != 'M') {
 			/* RFC 5032: OLDER n = arrived more than n s ago */
 			sb_str(&c->sql, w.s[0] == 'O' ? "m.internaldate <= ?" :
 			    "m.internaldate >= ?");
@@ -393,29 +396,21 @@ parse_key(struct sctx *c, int depth)
 	return parse_fail(p, "unknown search key");
 }
 
+struct hitctx {
+	struct uidmap	*m;
+	struct session	*s;
+	uint64_t	 modseq;	/* highest among the known hits */
+};
+
 static int
-collect_uid(void *arg, uint32_t uid)
+collect_uid(void *arg, uint32_t uid, uint64_t modseq)
 {
-	struct uidmap	*m = arg;
+	struct hitctx	*h = arg;
 
-	if (uid > uidmap_last(m))
-		uidmap_append(m, uid, uid);
-	return 0;
-}
-
-/* "1:3,5" of numbers in out (sequence numbers or UIDs), ascending */
-static int
-resp_add_set(struct session *s, const struct uidmap *m)
-{
-	size_t	i;
-
-	for (i = 0; i < m->n; i++) {
-		if (i > 0 && io_write(&s->io, ",", 1) == -1)
-			return -1;
-		if (m->r[i].lo == m->r[i].hi ? resp_add(s, "%u", m->r[i].lo) ==
-		    -1 : resp_add(s, "%u:%u", m->r[i].lo, m->r[i].hi) == -1)
-			return -1;
-	}
+	if (uid > uidmap_last(h->m))
+		uidmap_append(h->m, uid, uid);
+	if (modseq > h->modseq && uidmap_seq(&h->s->sel.map, uid) != 0)
+		h->modseq = modseq;
 	return 0;
 }
 
@@ -430,9 +425,15 @@ search_run(struct session *s, struct search_q *q, struct uidmap *hits)
 	size_t		i;
 	int		rc;
 
+	struct hitctx	 h;
+
 	memset(&all, 0, sizeof(all));
 	memset(&known, 0, sizeof(known));
-	rc = store_search(s->db, s->sel.id, q, collect_uid, &all);
+	h.m = &all;
+	h.s = s;
+	h.modseq = 0;
+	rc = store_search(s->db, s->sel.id, q, collect_uid, &h);
+	q->modseq = h.modseq;
 	if (rc != DB_OK) {
 		uidmap_free(&all);
 		return -2;
@@ -594,6 +595,10 @@ cmd_search(struct session *s, struct parser *p)
 		rc = resp_begin(s) == -1 || resp_add(s, "SEARCH") == -1 ? -1 : 0;
 		for (i = 1; rc == 0 && i <= out.count; i++)
 			rc = resp_add(s, " %u", uidmap_uid(&out, i));
+		/* RFC 7162 3.1.5: the highest MODSEQ of the hits */
+		if (rc == 0 && q.uses_modseq && out.count > 0)
+			rc = resp_add(s, " (MODSEQ %llu)",
+			    (unsigned long long)q.modseq);
 		if (rc == 0)
 			rc = resp_end(s);
 	} else if (ret != RET_SAVE) {
@@ -607,7 +612,10 @@ cmd_search(struct session *s, struct parser *p)
 			rc = resp_add(s, " COUNT %u", out.count);
 		if (rc == 0 && (ret & RET_ALL) && out.count > 0)
 			rc = resp_add(s, " ALL ") == -1 ? -1 :
-			    resp_add_set(s, &out);
+			    resp_add_uidset(s, &out);
+		if (rc == 0 && q.uses_modseq && out.count > 0)
+			rc = resp_add(s, " MODSEQ %llu",
+			    (unsigned long long)q.modseq);
 		if (rc == 0)
 			rc = resp_end(s);
 	}

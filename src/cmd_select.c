@@ -49,13 +49,86 @@ add_keyword(void *arg, const char *kw)
 	return 0;
 }
 
+struct qrctx {
+	struct session	*s;
+	uint64_t	 since;
+	int		 rc;
+};
+
+static int
+qr_row(void *arg, const struct store_row *r)
+{
+	struct qrctx	*c = arg;
+	struct session	*s = c->s;
+	uint32_t	 seq;
+
+	if ((seq = uidmap_seq(&s->sel.map, r->uid)) == 0)
+		return 0;
+	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (UID %u FLAGS ", seq,
+	    r->uid) == -1 || resp_add_flags(s, r->flags, r->keywords, false) ==
+	    -1 || resp_add(s, " MODSEQ (%llu))", (unsigned long long)r->modseq)
+	    == -1 || resp_end(s) == -1) {
+		c->rc = -1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * RFC 7162 3.2.5: what changed since the client's MODSEQ: VANISHED
+ * (EARLIER) for expunged UIDs (among known, if given), then FETCH for
+ * every message changed.
+ */
+static int
+qresync_report(struct session *s, uint64_t since, const struct seqset *known)
+{
+	struct qrctx	 c = { s, since, 0 };
+	struct uidmap	 v, out;
+	uint32_t	 i, u;
+	size_t		 k;
+
+	memset(&v, 0, sizeof(v));
+	memset(&out, 0, sizeof(out));
+	if (store_vanished(s->db, s->sel.id, since, &v) != DB_OK)
+		return -2;
+	for (i = 1; i <= v.count; i++) {
+		u = uidmap_uid(&v, i);
+		if (known != NULL) {
+			bool in = false;
+
+			for (k = 0; k < known->n && !in; k++)
+				in = u >= known->r[k].lo && (known->r[k].hi ==
+				    SEQ_STAR || u <= known->r[k].hi);
+			if (!in)
+				continue;
+		}
+		uidmap_append(&out, u, u);
+	}
+	uidmap_free(&v);
+	if (out.count > 0 && (resp_begin(s) == -1 || resp_add(s,
+	    "VANISHED (EARLIER) ") == -1 || resp_add_uidset(s, &out) == -1 ||
+	    resp_end(s) == -1)) {
+		uidmap_free(&out);
+		return -1;
+	}
+	uidmap_free(&out);
+	if (store_changed(s->db, s->sel.id, since, qr_row, &c) != DB_OK &&
+	    c.rc == 0)
+		return -2;
+	return c.rc;
+}
+
 static int
 do_select(struct session *s, struct parser *p, bool readonly)
 {
 	struct selected		*sel = &s->sel;
 	struct store_mailbox	 mb;
-	struct str		 raw;
+	struct str		 raw, w;
+	struct seqset		 qr_known;
 	struct kwbuf		 kw = { NULL, 0, 0 };
+	uint32_t		 qr_uv = 0;
+	uint64_t		 qr_mod = 0;
+	bool			 condstore = false, qresync = false;
 	const char		*name, *err;
 	uint32_t		 from, first;
 	bool			 rev1 = !(s->enabled & EN_IMAP4REV2);
@@ -64,11 +137,55 @@ do_select(struct session *s, struct parser *p, bool readonly)
 	if (parse_sp(p) == -1 || parse_astring(p, &raw) == -1)
 		return cmd_syntax(s, p);
 	if (parse_peek(p) == ' ') {
-		parse_fail(p, "SELECT parameters are not supported");
-		return cmd_syntax(s, p);
+		/* select-params: CONDSTORE, QRESYNC (...) (RFC 7162) */
+		if (parse_sp(p) == -1 || parse_list_open(p) == -1)
+			return cmd_syntax(s, p);
+		do {
+			if (parse_peek(p) == ' ' && parse_sp(p) == -1)
+				return cmd_syntax(s, p);
+			if (parse_atom(p, &w) == -1)
+				return cmd_syntax(s, p);
+			if (strcasecmp(w.s, "CONDSTORE") == 0)
+				condstore = true;
+			else if (strcasecmp(w.s, "QRESYNC") == 0) {
+				if (!(s->enabled & EN_QRESYNC))
+					return resp_bad(s, "QRESYNC is not "
+					    "enabled");
+				if (parse_sp(p) == -1 || parse_list_open(p) ==
+				    -1 || parse_number(p, &qr_uv) == -1 ||
+				    parse_sp(p) == -1 || parse_number64(p,
+				    &qr_mod) == -1)
+					return cmd_syntax(s, p);
+				if (parse_peek(p) == ' ' && (parse_sp(p) == -1 ||
+				    parse_seq_set(p, &qr_known) == -1))
+					return cmd_syntax(s, p);
+				if (parse_peek(p) == ' ') {
+					/* seq-match-data: accepted, unused */
+					struct seqset a, b;
+
+					if (parse_sp(p) == -1 ||
+					    parse_list_open(p) == -1 ||
+					    parse_seq_set(p, &a) == -1 ||
+					    parse_sp(p) == -1 ||
+					    parse_seq_set(p, &b) == -1 ||
+					    parse_list_close(p) == -1)
+						return cmd_syntax(s, p);
+				}
+				if (parse_list_close(p) == -1)
+					return cmd_syntax(s, p);
+				qresync = true;
+			} else {
+				parse_fail(p, "unknown SELECT parameter");
+				return cmd_syntax(s, p);
+			}
+		} while (parse_peek(p) == ' ');
+		if (parse_list_close(p) == -1)
+			return cmd_syntax(s, p);
 	}
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
+	if (condstore || qresync)
+		s->enabled |= EN_CONDSTORE;
 	if (s->state == STATE_SELECTED) {
 		/* RFC 9051 7.1: the old mailbox is closed first */
 		select_end(s);
@@ -79,6 +196,7 @@ do_select(struct session *s, struct parser *p, bool readonly)
 	if ((name = mbox_name(s, &raw, &err)) == NULL)
 		return resp_no(s, CODE_NONEXISTENT, "%s", err);
 	memset(sel, 0, sizeof(*sel));
+	memset(&qr_known, 0, sizeof(qr_known));
 	rc = store_mailbox_get(s->db, s->user_id, name, &mb, &sel->map);
 	if (rc == DB_NOTFOUND || (rc == DB_OK && mb.noselect)) {
 		uidmap_free(&sel->map);
@@ -131,6 +249,12 @@ do_select(struct session *s, struct parser *p, bool readonly)
 	if (rc == 0)
 		rc = resp_untagged(s, "OK [UIDNEXT %u] Predicted next UID",
 		    mb.uidnext);
+	if (rc == 0 && (s->enabled & EN_CONDSTORE))
+		rc = resp_untagged(s, "OK [HIGHESTMODSEQ %llu] Highest",
+		    (unsigned long long)mb.highestmodseq);
+	if (rc == 0 && qresync && qr_uv == mb.uidvalidity)
+		rc = qresync_report(s, qr_mod, qr_known.n > 0 ? &qr_known :
+		    NULL);
 	if (rc == 0 && !rev1) {
 		/* RFC 9051 6.3.2: the mailbox's name as the server knows it */
 		if (resp_begin(s) == -1 || resp_add(s, "LIST () \"/\" ") == -1 ||
@@ -168,7 +292,7 @@ expunge(struct session *s, const struct seqset *uids, bool silent)
 {
 	struct uidmap	gone;
 	uint64_t	modseq;
-	uint32_t	i, uid, seq;
+	uint32_t	i, uid;
 	int		rc;
 
 	memset(&gone, 0, sizeof(gone));
@@ -177,20 +301,18 @@ expunge(struct session *s, const struct seqset *uids, bool silent)
 		uidmap_free(&gone);
 		return rc == DB_BUSY ? 1 : 2;
 	}
-	for (i = 1; i <= gone.count; i++) {
-		uid = uidmap_uid(&gone, i);
-		if ((seq = uidmap_seq(&s->sel.map, uid)) == 0)
-			continue;	/* never announced to this client */
-		(void)uidmap_remove(&s->sel.map, uid);
-		(void)uidmap_remove(&s->sel.recent, uid);
-		if (!silent && resp_untagged(s, "%u EXPUNGE", seq) == -1) {
-			uidmap_free(&gone);
-			return -1;
-		}
-	}
 	log_debug("expunged %u messages from %s", gone.count, s->sel.name);
+	if (silent) {
+		for (i = 1; i <= gone.count; i++) {
+			uid = uidmap_uid(&gone, i);
+			(void)uidmap_remove(&s->sel.map, uid);
+			(void)uidmap_remove(&s->sel.recent, uid);
+		}
+		rc = 0;
+	} else
+		rc = notify_expunged(s, &gone);
 	uidmap_free(&gone);
-	return 0;
+	return rc;
 }
 
 static int

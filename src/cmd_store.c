@@ -13,7 +13,10 @@
 
 struct sctx {
 	struct session	*s;
-	uint64_t	 modseq;
+	uint64_t	 modseq;	/* of this STORE */
+	uint64_t	 prev;
+	struct uidmap	*modified;
+	bool		 silent;
 };
 
 static int
@@ -23,7 +26,14 @@ store_row_flags(void *arg, const struct store_row *r)
 	struct session	*s = c->s;
 	uint32_t	 seq;
 
-	if ((seq = uidmap_seq(&s->sel.map, r->uid)) == 0)
+	if ((seq = uidmap_seq(&s->sel.map, r->uid)) == 0 ||
+	    (c->modified != NULL && uidmap_seq(c->modified, r->uid) != 0))
+		return 0;
+	/*
+	 * .SILENT: nothing for what we changed, but RFC 7162 3.1.3 wants a
+	 * report of what someone else changed meanwhile
+	 */
+	if (c->silent && (r->modseq == c->modseq || r->modseq <= c->prev))
 		return 0;
 	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) == -1)
 		return -1;
@@ -31,6 +41,9 @@ store_row_flags(void *arg, const struct store_row *r)
 		return -1;
 	if (resp_add(s, "FLAGS ") == -1 || resp_add_flags(s, r->flags,
 	    r->keywords, uidmap_seq(&s->sel.recent, r->uid) != 0) == -1)
+		return -1;
+	if ((s->enabled & EN_CONDSTORE) && resp_add(s, " MODSEQ (%llu)",
+	    (unsigned long long)r->modseq) == -1)
 		return -1;
 	if (io_write(&s->io, ")", 1) == -1)
 		return -1;
@@ -44,19 +57,34 @@ store_row_flags(void *arg, const struct store_row *r)
 int
 cmd_store(struct session *s, struct parser *p)
 {
-	struct sctx	 c = { s, 0 };
+	struct sctx	 c = { s, 0, 0, NULL, false };
 	struct seqset	 set, ss;
 	struct uidmap	 uids;
 	struct str	 w;
 	const char	*kw = "", *name;
 	unsigned	 flags = 0;
-	uint64_t	 prev, mod;
+	uint64_t	 prev, mod, unchanged = 0;
+	struct uidmap	 modified;
 	size_t		 i;
-	bool		 silent;
+	bool		 silent, has_unchanged = false;
 	int		 op = STORE_SET, rc;
 
 	if (parse_sp(p) == -1 || parse_seq_set(p, &set) == -1 ||
-	    parse_sp(p) == -1 || parse_atom(p, &w) == -1)
+	    parse_sp(p) == -1)
+		return cmd_syntax(s, p);
+	if (parse_peek(p) == '(') {
+		/* store-modifiers: (UNCHANGEDSINCE n), RFC 7162 3.1.3 */
+		if (parse_list_open(p) == -1 || parse_atom(p, &w) == -1 ||
+		    strcasecmp(w.s, "UNCHANGEDSINCE") != 0 || parse_sp(p) ==
+		    -1 || parse_number64(p, &unchanged) == -1 ||
+		    parse_list_close(p) == -1 || parse_sp(p) == -1) {
+			parse_fail(p, "expected (UNCHANGEDSINCE n)");
+			return cmd_syntax(s, p);
+		}
+		s->enabled |= EN_CONDSTORE;
+		has_unchanged = true;
+	}
+	if (parse_atom(p, &w) == -1)
 		return cmd_syntax(s, p);
 	name = w.s;
 	if (*name == '+' || *name == '-') {
@@ -95,13 +123,20 @@ cmd_store(struct session *s, struct parser *p)
 	if (s->sel.readonly)
 		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
 	memset(&uids, 0, sizeof(uids));
+	memset(&modified, 0, sizeof(modified));
 	msgset_uids(s, &set, s->uid, &uids);
 	if (uids.count > 0) {
 		ss.r = uids.r;
 		ss.n = uids.n;
 		ss.saved = false;
-		rc = store_flags(s->db, s->sel.id, &ss, op, flags, kw, &prev,
-		    &mod);
+		/* UNCHANGEDSINCE 0 can never hold: all are "modified" */
+		if (has_unchanged && unchanged == 0) {
+			uidmap_copy(&modified, &uids);
+			prev = mod = s->sel.modseq;
+			rc = DB_OK;
+		} else
+			rc = store_flags(s->db, s->sel.id, &ss, op, flags, kw,
+			    unchanged, &modified, &prev, &mod);
 		if (rc != DB_OK) {
 			uidmap_free(&uids);
 			if (rc == DB_BUSY)
@@ -113,14 +148,40 @@ cmd_store(struct session *s, struct parser *p)
 		if (mod != prev && prev == s->sel.modseq)
 			s->sel.modseq = mod;
 		c.modseq = mod;
-		for (i = 0; i < uids.n && !silent; i++)
+		c.modified = &modified;
+		c.silent = silent;
+		c.prev = prev;
+		for (i = 0; i < uids.n; i++)
 			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
 			    uids.r[i].hi, false, store_row_flags, &c) == -1) {
 				uidmap_free(&uids);
+				uidmap_free(&modified);
 				return -1;
 			}
 	}
 	uidmap_free(&uids);
+	if (modified.count > 0) {
+		/* RFC 7162 3.1.3: [MODIFIED set], numbers as the command used */
+		struct uidmap out;
+		uint32_t k, v;
+
+		memset(&out, 0, sizeof(out));
+		for (k = 1; k <= modified.count; k++) {
+			v = uidmap_uid(&modified, k);
+			if (!s->uid)
+				v = uidmap_seq(&s->sel.map, v);
+			if (v > uidmap_last(&out))
+				uidmap_append(&out, v, v);
+		}
+		rc = io_printf(&s->io, "%s OK [MODIFIED ", s->tag) == -1 ||
+		    resp_add_uidset(s, &out) == -1 || io_printf(&s->io,
+		    "] Conditional %sSTORE failed for some\r\n", s->uid ? "UID " :
+		    "") == -1 ? -1 : 0;
+		uidmap_free(&out);
+		uidmap_free(&modified);
+		return rc;
+	}
+	uidmap_free(&modified);
 	return resp_ok(s, "%sSTORE completed", s->uid ? "UID " : "");
 }
 
@@ -152,7 +213,7 @@ copy_or_move(struct session *s, struct parser *p, bool move)
 	struct str		 raw;
 	const char		*name, *err;
 	char			*src, *dst;
-	uint32_t		 first = 0, uv = 0, i, seq, uid;
+	uint32_t		 first = 0, uv = 0;
 	int			 rc;
 
 	if (parse_sp(p) == -1 || parse_seq_set(p, &set) == -1 ||
@@ -216,17 +277,9 @@ copy_or_move(struct session *s, struct parser *p, bool move)
 		uidmap_free(&srcu);
 		return -1;
 	}
-	for (i = 1; i <= srcu.count; i++) {
-		uid = uidmap_uid(&srcu, i);
-		if ((seq = uidmap_seq(&s->sel.map, uid)) == 0)
-			continue;
-		(void)uidmap_remove(&s->sel.map, uid);
-		(void)uidmap_remove(&s->sel.recent, uid);
-		if (resp_untagged(s, "%u EXPUNGE", seq) == -1) {
-			uidmap_free(&srcu);
-			return -1;
-		}
-		/* following numbers shift down; srcu is ascending */
+	if (notify_expunged(s, &srcu) == -1) {
+		uidmap_free(&srcu);
+		return -1;
 	}
 	uidmap_free(&srcu);
 	return resp_ok(s, "%sMOVE completed", s->uid ? "UID " : "");

@@ -468,6 +468,7 @@ int	parse_flag_list(struct session *, struct parser *, unsigned *,
 void	msgset_uids(struct session *, const struct seqset *, bool,
 	    struct uidmap *);
 int	resp_add_flags(struct session *, unsigned, const char *, bool);
+int	resp_add_uidset(struct session *, const struct uidmap *);
 int	cmd_fetch(struct session *, struct parser *);
 
 /* cmd_store.c */
@@ -486,6 +487,7 @@ int	cmd_idle(struct session *, struct parser *);
 
 /* notify.c */
 int	notify_check(struct session *);
+int	notify_expunged(struct session *, const struct uidmap *);
 
 /* cmd_auth.c */
 int	cmd_starttls(struct session *, struct parser *);
@@ -591,7 +593,9 @@ int	store_changed(struct db *, int64_t, uint64_t,
 	    int (*)(void *, const struct store_row *), void *);
 int	store_blob_read(struct db *, int64_t, uint32_t, void *, uint32_t);
 int	store_flags(struct db *, int64_t, const struct seqset *, int,
-	    unsigned, const char *, uint64_t *, uint64_t *);
+	    unsigned, const char *, uint64_t, struct uidmap *, uint64_t *,
+	    uint64_t *);
+int	store_vanished(struct db *, int64_t, uint64_t, struct uidmap *);
 int	store_copy(struct db *, int64_t, const struct seqset *, int64_t, bool,
 	    struct uidmap *, uint32_t *, uint32_t *);
 #define SEARCH_MAX_BINDS	256
@@ -609,9 +613,11 @@ struct search_q {			/* a compiled SEARCH */
 	size_t			 nbinds;
 	struct uidmap		*sets[SEARCH_MAX_SETS];
 	size_t			 nsets;
+	bool			 uses_modseq;	/* MODSEQ key: report it */
+	uint64_t		 modseq;	/* highest of the hits */
 };
 int	store_search(struct db *, int64_t, const struct search_q *,
-	    int (*)(void *, uint32_t), void *);
+	    int (*)(void *, uint32_t, uint64_t), void *);
 int	store_expunge(struct db *, int64_t, const struct seqset *,
 	    struct uidmap *, uint64_t *);
 int	store_claim_recent(struct db *, int64_t, uint32_t, uint32_t *);

@@ -33,11 +33,45 @@ changed_row(void *arg, const struct store_row *r)
 	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (UID %u FLAGS ",
 	    seq, r->uid) == -1 || resp_add_flags(s, r->flags, r->keywords,
 	    uidmap_seq(&s->sel.recent, r->uid) != 0) == -1 ||
+	    ((s->enabled & EN_CONDSTORE) && resp_add(s, " MODSEQ (%llu)",
+	    (unsigned long long)r->modseq) == -1) ||
 	    io_write(&s->io, ")", 1) == -1 || resp_end(s) == -1) {
 		c->rc = -1;
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Report that the UIDs in gone were expunged, forgetting them: one
+ * "* VANISHED" under QRESYNC (RFC 7162 3.2.10), else "* n EXPUNGE" each,
+ * numbered as they are after the ones before (RFC 9051 7.5.1).  UIDs
+ * the client never knew are skipped.
+ */
+int
+notify_expunged(struct session *s, const struct uidmap *gone)
+{
+	struct uidmap	known;
+	uint32_t	i, uid, seq;
+	int		rc = 0;
+
+	memset(&known, 0, sizeof(known));
+	for (i = 1; i <= gone->count; i++) {
+		uid = uidmap_uid(gone, i);
+		if ((seq = uidmap_seq(&s->sel.map, uid)) == 0)
+			continue;
+		uidmap_append(&known, uid, uid);
+		(void)uidmap_remove(&s->sel.map, uid);
+		(void)uidmap_remove(&s->sel.recent, uid);
+		if (!(s->enabled & EN_QRESYNC) && rc == 0)
+			rc = resp_untagged(s, "%u EXPUNGE", seq);
+	}
+	if ((s->enabled & EN_QRESYNC) && known.count > 0 && rc == 0)
+		rc = resp_begin(s) == -1 || resp_add(s, "VANISHED ") == -1 ||
+		    resp_add_uidset(s, &known) == -1 || resp_end(s) == -1 ?
+		    -1 : 0;
+	uidmap_free(&known);
+	return rc;
 }
 
 /* Returns -1 when output failed or the session had to end. */
@@ -47,7 +81,7 @@ notify_check(struct session *s)
 	struct selected		*sel = &s->sel;
 	struct store_mailbox	 mb;
 	struct uidmap		 now, diff;
-	uint32_t		 i, uid, seq, from, old_count;
+	uint32_t		 i, from, old_count;
 	bool			 rev1 = !(s->enabled & EN_IMAP4REV2);
 	int			 rc = 0;
 
@@ -73,14 +107,7 @@ notify_check(struct session *s)
 	uidmap_diff(&sel->map, &now, &diff);
 	sel->pending = diff.count > 0;
 	if (diff.count > 0 && s->notify_expunge) {
-		for (i = diff.count; i > 0 && rc == 0; i--) {
-			/* from the top, so lower numbers stay valid */
-			uid = uidmap_uid(&diff, i);
-			seq = uidmap_seq(&sel->map, uid);
-			(void)uidmap_remove(&sel->map, uid);
-			(void)uidmap_remove(&sel->recent, uid);
-			rc = resp_untagged(s, "%u EXPUNGE", seq);
-		}
+		rc = notify_expunged(s, &diff);
 		sel->pending = false;
 	}
 	/* new messages: UIDs above the last one the client knows */

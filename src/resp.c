@@ -272,6 +272,7 @@ resp_capability(struct session *s, bool as_code)
 		    "UNSELECT CHILDREN NAMESPACE LIST-EXTENDED LIST-STATUS "
 		    "SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE UTF8=ACCEPT "
 		    "ESEARCH SEARCHRES WITHIN SAVEDATE IDLE MOVE BINARY "
+		    "CONDSTORE QRESYNC "
 		    "APPENDLIMIT=%llu", (unsigned long long)s->cfg->max_literal);
 	n = snprintf(buf, sizeof(buf), "%sCAPABILITY IMAP4rev1 IMAP4rev2%s%s"
 	    "%s%s LITERAL+ ID ENABLE%s%s",

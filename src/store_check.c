@@ -5,9 +5,10 @@
  * alarms) and compares what the schema keeps twice: SQLite's own
  * structure (PRAGMA integrity_check, foreign_key_check), each mailbox
  * row's UIDNEXT, HIGHESTMODSEQ, counters and uidmap against its
- * messages, the tombstones of expunged UIDs, and the contents nothing
- * refers to any more.  An administrative path, not a hot one: the
- * statements are prepared here and finalized at the end, not cached.
+ * messages, the tombstones of expunged UIDs, the contents nothing
+ * refers to any more and the search index rows of the contents.  An
+ * administrative path, not a hot one: the statements are prepared here
+ * and finalized at the end, not cached.
  *
  * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
  */
@@ -61,8 +62,8 @@ struct chk {
 	void				*arg;
 	struct store_check_stats	*st;
 	bool				 stop;
-	char				 where[MBOX_NAME_MAX + NAME_MAX_LEN +
-					    64];
+	char				 where[MBOX_NAME_MAX +
+					    NAME_MAX_LEN + 64];
 };
 
 static void
@@ -194,15 +195,15 @@ check_uidmap(struct chk *k, int64_t id, const void *blob, size_t len,
 		uid = (uint32_t)sqlite3_column_int64(st, 0);
 		if (!have || uid != next) {
 			if (!have || uid < next)
-				problem(k, "%s: UID %u has a message but is not "
-				    "in the uidmap (uidmap: %u UIDs, messages: "
-				    "%lld)", k->where, uid, map.count,
-				    (long long)count);
+				problem(k, "%s: UID %u has a message but is "
+				    "not in the uidmap (uidmap: %u UIDs, "
+				    "messages: %lld)", k->where, uid,
+				    map.count, (long long)count);
 			else
-				problem(k, "%s: UID %u is in the uidmap but has "
-				    "no message (uidmap: %u UIDs, messages: "
-				    "%lld)", k->where, next, map.count,
-				    (long long)count);
+				problem(k, "%s: UID %u is in the uidmap but "
+				    "has no message (uidmap: %u UIDs, "
+				    "messages: %lld)", k->where, next,
+				    map.count, (long long)count);
 			found = true;
 			break;
 		}
@@ -238,7 +239,8 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 	int64_t		 c_unseen = sqlite3_column_int64(mb, 9);
 	int64_t		 c_del = sqlite3_column_int64(mb, 10);
 	int64_t		 c_size = sqlite3_column_int64(mb, 11);
-	int64_t		 n, unseen, del, size, minuid, maxuid, maxms, minms;
+	int64_t		 n, unseen, del, size, minuid, maxuid;
+	int64_t		 maxms, minms;
 	int64_t		 tn, tmax, tms;
 	bool		 noselect = sqlite3_column_int(mb, 6) != 0;
 	int		 rc;
@@ -285,8 +287,9 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 		problem(k, "%s: unseen counter is %lld, the mailbox holds %lld "
 		    "unseen", k->where, (long long)c_unseen, (long long)unseen);
 	if (c_del != del)
-		problem(k, "%s: deleted counter is %lld, the mailbox holds %lld "
-		    "\\Deleted", k->where, (long long)c_del, (long long)del);
+		problem(k, "%s: deleted counter is %lld, the mailbox holds "
+		    "%lld \\Deleted", k->where, (long long)c_del,
+		    (long long)del);
 	if (c_size != size)
 		problem(k, "%s: size counter is %lld, its messages have %lld "
 		    "bytes", k->where, (long long)c_size, (long long)size);
@@ -324,8 +327,9 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 		problem(k, "%s: expunged UID %lld is not below UIDNEXT %lld",
 		    k->where, (long long)tmax, (long long)uidnext);
 	if (tn > 0 && tms > hms)
-		problem(k, "%s: an expunge has MODSEQ %lld, above HIGHESTMODSEQ "
-		    "%lld", k->where, (long long)tms, (long long)hms);
+		problem(k, "%s: an expunge has MODSEQ %lld, above "
+		    "HIGHESTMODSEQ %lld", k->where, (long long)tms,
+		    (long long)hms);
 	if (tn > 0) {
 		st = k->q[Q_TOMB_LIVE];
 		(void)sqlite3_reset(st);
@@ -393,6 +397,30 @@ check_all(struct chk *k)
 	if (n > DETAILS_MAX)
 		problem(k, "%lld more contents whose size is wrong",
 		    (long long)(n - DETAILS_MAX));
+
+	/* the search index (schema 4): one row per content, no more */
+	if ((rc = scalar(k, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "name = 'search_text'", &n)) != DB_OK)
+		return rc;
+	if (n > 0) {
+		if ((rc = each_row(k, "SELECT c.id, '', '', '' FROM contents c "
+		    "WHERE NOT EXISTS (SELECT 1 FROM search_text s WHERE "
+		    "s.rowid = c.id) ORDER BY c.id", "content %s has no "
+		    "search_text row (SEARCH cannot find it)%s%s%s", &n)) !=
+		    DB_OK)
+			return rc;
+		if (n > DETAILS_MAX)
+			problem(k, "%lld more contents without search_text "
+			    "rows", (long long)(n - DETAILS_MAX));
+		if ((rc = each_row(k, "SELECT s.rowid, '', '', '' FROM "
+		    "search_text s WHERE NOT EXISTS (SELECT 1 FROM contents c "
+		    "WHERE c.id = s.rowid) ORDER BY 1", "search_text row %s "
+		    "belongs to no content%s%s%s", &n)) != DB_OK)
+			return rc;
+		if (n > DETAILS_MAX)
+			problem(k, "%lld more search_text rows without content",
+			    (long long)(n - DETAILS_MAX));
+	}
 
 	/* a new mailbox must never get a UIDVALIDITY used before */
 	if ((rc = scalar(k, "SELECT coalesce((SELECT value FROM meta WHERE "

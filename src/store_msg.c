@@ -505,8 +505,8 @@ bump_modseq(struct db *db, int64_t mailbox, uint64_t modseq)
  */
 int
 store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
-    int op, unsigned flags, const char *kw, uint64_t *prev_r,
-    uint64_t *modseq_r)
+    int op, unsigned flags, const char *kw, uint64_t unchangedsince,
+    struct uidmap *modified, uint64_t *prev_r, uint64_t *modseq_r)
 {
 	struct store_mailbox	 mb;
 	struct sbuf_kw		 nk;
@@ -529,8 +529,8 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 	/* read, compute, then write: keywords need C, flags could use SQL */
 	for (i = 0; i < uids->n; i++) {
 		if ((st = db_stmt(db, STMT_FLAGS_READ, "SELECT uid, flags, "
-		    "keywords FROM messages WHERE mailbox_id = ? AND uid "
-		    "BETWEEN ? AND ? ORDER BY uid")) == NULL)
+		    "keywords, modseq FROM messages WHERE mailbox_id = ? AND "
+		    "uid BETWEEN ? AND ? ORDER BY uid")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, mailbox);
 		(void)sqlite3_bind_int64(st, 2, uids->r[i].lo);
@@ -541,6 +541,16 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			ok = (const char *)sqlite3_column_text(st, 2);
 			if (ok == NULL)
 				ok = "";
+			/* RFC 7162 3.1.3: changed since the client looked */
+			if (unchangedsince != 0 && (uint64_t)
+			    sqlite3_column_int64(st, 3) > unchangedsince) {
+				uint32_t u = (uint32_t)sqlite3_column_int64(st,
+				    0);
+
+				if (modified != NULL && u > uidmap_last(modified))
+					uidmap_append(modified, u, u);
+				continue;
+			}
 			nf = op == STORE_ADD ? of | flags : op == STORE_DEL ?
 			    of & ~flags : flags;
 			(void)kw_apply(&nk, ok, op, kw);
@@ -833,7 +843,7 @@ fn_header(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  */
 int
 store_search(struct db *db, int64_t mailbox, const struct search_q *q,
-    int (*fn)(void *, uint32_t), void *arg)
+    int (*fn)(void *, uint32_t, uint64_t), void *arg)
 {
 	sqlite3		*h = db_handle(db);
 	sqlite3_stmt	*st;
@@ -847,7 +857,7 @@ store_search(struct db *db, int64_t mailbox, const struct search_q *q,
 	    SQLITE_DETERMINISTIC, NULL, fn_contains, NULL, NULL);
 	(void)sqlite3_create_function(h, "imap_header", 3, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, fn_header, NULL, NULL);
-	sql = sqlite3_mprintf("SELECT m.uid FROM messages m%s WHERE "
+	sql = sqlite3_mprintf("SELECT m.uid, m.modseq FROM messages m%s WHERE "
 	    "m.mailbox_id = ? AND (%s) ORDER BY m.uid", q->join ?
 	    " JOIN contents c ON c.id = m.content_id" : "", q->where);
 	if (sql == NULL)
@@ -868,7 +878,8 @@ store_search(struct db *db, int64_t mailbox, const struct search_q *q,
 			    q->binds[i].ival);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(arg, (uint32_t)sqlite3_column_int64(st, 0)) != 0)
+		if (fn(arg, (uint32_t)sqlite3_column_int64(st, 0),
+		    (uint64_t)sqlite3_column_int64(st, 1)) != 0)
 			break;
 	(void)sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -876,4 +887,31 @@ store_search(struct db *db, int64_t mailbox, const struct search_q *q,
 		return db_result(db, rc);
 	}
 	return DB_OK;
+}
+
+/*
+ * UIDs expunged from a mailbox after MODSEQ since (QRESYNC, RFC 7162
+ * 3.2.5.2), from the tombstones, in UID order.
+ */
+int
+store_vanished(struct db *db, int64_t mailbox, uint64_t since,
+    struct uidmap *out)
+{
+	sqlite3_stmt	*st;
+	uint32_t	 uid;
+	int		 rc;
+
+	out->n = out->count = 0;
+	if ((st = db_stmt(db, STMT_VANISHED, "SELECT uid FROM expunged WHERE "
+	    "mailbox_id = ? AND modseq > ? ORDER BY uid")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uid = (uint32_t)sqlite3_column_int64(st, 0);
+		if (uid > uidmap_last(out))
+			uidmap_append(out, uid, uid);
+	}
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
 }
