@@ -90,8 +90,8 @@ state_name(enum state st)
 int
 cmd_syntax(struct session *s, struct parser *p)
 {
-	return resp_bad(s, "%s: %s", s->cmd_name ? s->cmd_name : "Command",
-	    p->err != NULL ? p->err : "syntax error");
+	return resp_bad(s, "%s%s: %s", s->uid ? "UID " : "", s->cmd_name ?
+	    s->cmd_name : "Command", p->err != NULL ? p->err : "syntax error");
 }
 
 /*

@@ -163,8 +163,9 @@ cmd_append(struct session *s, struct parser *p)
 	if (parse_eol(p) == -1)
 		goto syntax;
 	if ((name = mbox_name(s, &raw, &err)) == NULL) {
+		/* not TRYCREATE: no CREATE could make this name */
 		free(msgs);
-		return resp_no(s, CODE_TRYCREATE, "%s", err);
+		return resp_no(s, CODE_CANNOT, "%s", err);
 	}
 	rc = store_mailbox_get(s->db, s->user_id, name, &mb, NULL);
 	if (rc == DB_NOTFOUND || (rc == DB_OK && mb.noselect)) {

@@ -122,6 +122,29 @@ arg_mailbox(struct session *s, struct parser *p, int *rc)
 	return name;
 }
 
+/*
+ * CREATE's argument: RFC 9051 6.3.4, a trailing delimiter only says that
+ * names will be created below it; it is not part of the name.
+ */
+static const char *
+arg_mailbox_create(struct session *s, struct parser *p, int *rc)
+{
+	struct str	 raw;
+	const char	*name, *err;
+
+	*rc = 0;
+	if (parse_astring(p, &raw) == -1)
+		return NULL;
+	if (raw.len > 1 && raw.s[raw.len - 1] == '/' &&
+	    raw.s[raw.len - 2] != '/')
+		raw.s[--raw.len] = '\0';
+	if ((name = mbox_name(s, &raw, &err)) == NULL) {
+		*rc = resp_no(s, CODE_CANNOT, "%s", err);
+		return (const char *)"";
+	}
+	return name;
+}
+
 static int
 db_failed(struct session *s, int rc, const char *what)
 {
@@ -142,7 +165,8 @@ cmd_create(struct session *s, struct parser *p)
 	size_t		 i;
 	int		 rc;
 
-	if (parse_sp(p) == -1 || (name = arg_mailbox(s, p, &rc)) == NULL)
+	if (parse_sp(p) == -1 || (name = arg_mailbox_create(s, p, &rc)) ==
+	    NULL)
 		return cmd_syntax(s, p);
 	if (parse_peek(p) == ' ') {
 		if (parse_sp(p) == -1 || parse_list_open(p) == -1 ||
@@ -199,14 +223,19 @@ cmd_delete(struct session *s, struct parser *p)
 		return rc;
 	if (strcmp(name, "INBOX") == 0)
 		return resp_no(s, CODE_CANNOT, "INBOX cannot be deleted");
-	if (s->state == STATE_SELECTED && strcmp(s->sel.name, name) == 0)
-		return resp_no(s, CODE_INUSE, "Mailbox is selected; close it "
-		    "first");
+	if (s->state == STATE_SELECTED) {
+		struct store_mailbox cur;
+
+		if (store_mailbox_get(s->db, s->user_id, name, &cur, NULL) ==
+		    DB_OK && cur.id == s->sel.id)
+			return resp_no(s, CODE_INUSE, "Mailbox is selected; "
+			    "close it first");
+	}
 	rc = store_mailbox_delete(s->db, s->user_id, name);
 	if (rc == DB_NOTFOUND)
 		return resp_no(s, CODE_NONEXISTENT, "Mailbox does not exist");
 	if (rc == DB_EXISTS)
-		return resp_no(s, CODE_INUSE, "Mailbox has inferior "
+		return resp_no(s, CODE_CANNOT, "Mailbox has inferior "
 		    "hierarchical names and is \\Noselect");
 	if (rc != DB_OK)
 		return db_failed(s, rc, "DELETE failed");
@@ -232,7 +261,8 @@ cmd_rename(struct session *s, struct parser *p)
 	n = strlen(from);
 	if (strcmp(from, to) == 0 || strcmp(to, "INBOX") == 0)
 		return resp_no(s, CODE_ALREADYEXISTS, "Mailbox exists");
-	if (strncmp(to, from, n) == 0 && to[n] == '/')
+	if (strncmp(to, from, n) == 0 && to[n] == '/' &&
+	    strcmp(from, "INBOX") != 0)
 		return resp_no(s, CODE_CANNOT, "Cannot move a mailbox into "
 		    "itself");
 	rc = store_mailbox_rename(s->db, s->user_id, from, to);
@@ -244,9 +274,15 @@ cmd_rename(struct session *s, struct parser *p)
 		return db_failed(s, rc, "RENAME failed");
 	log_info("renamed mailbox %s to %s", from, to);
 	/* the selected mailbox keeps its id; only its name moved */
-	if (s->state == STATE_SELECTED && strcmp(s->sel.name, from) == 0 &&
-	    strcmp(from, "INBOX") != 0)
-		(void)strlcpy(s->sel.name, to, sizeof(s->sel.name));
+	if (s->state == STATE_SELECTED && strcmp(from, "INBOX") != 0 &&
+	    strncmp(s->sel.name, from, n) == 0 && (s->sel.name[n] == '\0' ||
+	    s->sel.name[n] == '/')) {
+		char renamed[MBOX_NAME_MAX + 1];
+
+		if ((size_t)snprintf(renamed, sizeof(renamed), "%s%s", to,
+		    s->sel.name + n) < sizeof(renamed))
+			(void)strlcpy(s->sel.name, renamed, sizeof(s->sel.name));
+	}
 	return resp_ok(s, "RENAME completed");
 }
 
@@ -522,6 +558,29 @@ list_load(struct lctx *c)
 		e->subscribed = true;
 	}
 	qsort(c->v, c->n, sizeof(*c->v), cmp_lent);
+	/* ancestors of subscribed names that are nothing themselves */
+	nmb = c->n;
+	for (i = 0; i < nmb; i++) {
+		if (!c->v[i].subscribed)
+			continue;
+		anc = arena_strndup(&c->s->arena, c->v[i].name,
+		    strlen(c->v[i].name));
+		while ((slash = strrchr(anc, '/')) != NULL) {
+			*slash = '\0';
+			if (find_lent(c, anc) != NULL)
+				continue;
+			if (c->n == c->cap) {
+				c->cap = c->cap ? c->cap * 2 : 32;
+				c->v = xreallocarray(c->v, c->cap,
+				    sizeof(*c->v));
+			}
+			e = &c->v[c->n++];
+			memset(e, 0, sizeof(*e));
+			e->name = arena_strndup(&c->s->arena, anc, strlen(anc));
+			/* keep the table sorted for find_lent */
+			qsort(c->v, c->n, sizeof(*c->v), cmp_lent);
+		}
+	}
 	for (i = 0; i < c->n; i++) {
 		/* walk up the ancestors on a copy of the name */
 		n = strlen(c->v[i].name);
@@ -588,6 +647,32 @@ match_any(struct session *s, char **pats, size_t npats, const char *name)
 	return false;
 }
 
+/*
+ * Has entry i a subscribed descendant that none of the patterns
+ * matches (so the client would not see it)?
+ */
+static bool
+subscribed_below(struct session *s, struct lctx *c, size_t i, char **pats,
+    size_t npats)
+{
+	const char	*name = c->v[i].name;
+	size_t		 n = strlen(name), j;
+
+	if (!c->v[i].subkids)
+		return false;
+	/* descendants sort after the name; others may come between */
+	for (j = i + 1; j < c->n; j++) {
+		if (strncmp(c->v[j].name, name, n) != 0)
+			break;
+		if (c->v[j].name[n] != '/')
+			continue;
+		if (c->v[j].subscribed && !match_any(s, pats, npats,
+		    c->v[j].name))
+			return true;
+	}
+	return false;
+}
+
 static int
 list_line(struct session *s, const char *cmd, struct lent *e, unsigned sel,
     unsigned ret, bool childinfo)
@@ -611,8 +696,8 @@ list_line(struct session *s, const char *cmd, struct lent *e, unsigned sel,
 		if (!e->mb->noselect && e->mb->special_use[0] != '\0')
 			ATTR(e->mb->special_use);
 		if (!e->mb->noselect && e->mb->uidnext > 1)
-			ATTR(e->mb->recent_uid + 1 < e->mb->uidnext ?
-			    "\\Marked" : "\\Unmarked");
+			ATTR(e->mb->messages > 0 && e->mb->recent_uid + 1 <
+			    e->mb->uidnext ? "\\Marked" : "\\Unmarked");
 	}
 	if (e->subscribed && (sel & SEL_SUBSCRIBED || ret & RET_SUBSCRIBED))
 		ATTR("\\Subscribed");
@@ -652,11 +737,22 @@ do_list(struct session *s, char **pats, size_t npats, unsigned sel,
 		e = &c.v[i];
 		m = match_any(s, pats, npats, e->name);
 		childinfo = false;
+		if (!m)
+			continue;
 		if (lsub || sel & SEL_SUBSCRIBED) {
-			if (!e->subscribed) {
-				/* RFC 5258 RECURSIVEMATCH / RFC 3501 LSUB "%" */
-				if (!m || !e->subkids || !(lsub || sel &
-				    SEL_RECURSIVE))
+			bool hidden = subscribed_below(s, &c, i, pats, npats);
+
+			if (e->subscribed) {
+				/* RFC 5258 3.5: it has subscribed children */
+				childinfo = !lsub && (sel & SEL_RECURSIVE) &&
+				    e->subkids;
+			} else {
+				/*
+				 * RECURSIVEMATCH (RFC 5258) and LSUB "%"
+				 * (RFC 3501 6.3.9): a parent of subscribed
+				 * names the pattern does not reach.
+				 */
+				if (!hidden)
 					continue;
 				if (lsub) {
 					bool pct = false;
@@ -666,24 +762,21 @@ do_list(struct session *s, char **pats, size_t npats, unsigned sel,
 							pct = true;
 					if (!pct)
 						continue;
-				}
+				} else if (!(sel & SEL_RECURSIVE))
+					continue;
 				childinfo = !lsub;
-			} else if (!m)
-				continue;
-		} else {
-			if (!m || e->mb == NULL)
-				continue;
-			if (sel & SEL_SPECIALUSE && (e->mb->special_use[0] ==
-			    '\0' || e->mb->noselect))
-				continue;
-		}
+			}
+		} else if (e->mb == NULL)
+			continue;
+		/* RFC 6154: SPECIAL-USE selects only those mailboxes */
+		if (sel & SEL_SPECIALUSE && (e->mb == NULL || e->mb->noselect ||
+		    e->mb->special_use[0] == '\0'))
+			continue;
 		if (lsub) {
 			struct lent l = *e;
 
-			if (!e->subscribed)
+			if (!e->subscribed || e->mb == NULL || e->mb->noselect)
 				l.mb = NULL;	/* shown as \Noselect */
-			else if (e->mb == NULL || e->mb->noselect)
-				l.mb = NULL;
 			rc = list_line(s, "LSUB", &l, 0, 0, false);
 			continue;
 		}

@@ -221,7 +221,7 @@ copy_or_move(struct session *s, struct parser *p, bool move)
 	    parse_eol(p) == -1)
 		return cmd_syntax(s, p);
 	if ((name = mbox_name(s, &raw, &err)) == NULL)
-		return resp_no(s, CODE_TRYCREATE, "%s", err);
+		return resp_no(s, CODE_CANNOT, "%s", err);
 	if (move && s->sel.readonly)
 		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
 	rc = store_mailbox_get(s->db, s->user_id, name, &mb, NULL);

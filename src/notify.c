@@ -116,8 +116,11 @@ notify_check(struct session *s)
 	for (i = 0; i < diff.n; i++)
 		uidmap_append(&sel->map, diff.r[i].lo, diff.r[i].hi);
 	if (sel->map.count != old_count && rc == 0) {
-		if (rev1 && !sel->readonly && store_claim_recent(s->db, sel->id,
-		    mb.uidnext - 1, &from) == DB_OK) {
+		/* EXAMINE takes nothing, but sees what nobody took (3501) */
+		if (rev1 && sel->readonly)
+			from = mb.recent_uid;
+		if (rev1 && (sel->readonly || store_claim_recent(s->db, sel->id,
+		    mb.uidnext - 1, &from) == DB_OK)) {
 			uidmap_tail(&now, from + 1, &diff);
 			for (i = 0; i < diff.n; i++)
 				if (diff.r[i].lo > uidmap_last(&sel->recent))

@@ -50,6 +50,10 @@ session_free(struct session *s)
 {
 	if (s->io.tls != NULL)
 		tls_close(&s->io.tls, now_ms() + 1000);
+	/* the selection, whatever the state (LOGOUT leaves it set) */
+	uidmap_free(&s->sel.map);
+	uidmap_free(&s->sel.recent);
+	uidmap_free(&s->sel.saved);
 	db_close(&s->db);
 	io_free(&s->io);
 	arena_free(&s->arena);

@@ -49,9 +49,11 @@ note_keywords(struct db *db, int64_t mailbox, const char *kw)
 			break;
 		for (e = p; *e != '\0' && *e != ' '; e++)
 			;
-		if ((st = db_stmt(db, STMT_KEYWORD_ADD, "INSERT OR IGNORE INTO "
-		    "mailbox_keywords (mailbox_id, keyword) VALUES (?, ?)")) ==
-		    NULL)
+		/* keywords are case-insensitive: the first spelling stays */
+		if ((st = db_stmt(db, STMT_KEYWORD_ADD, "INSERT INTO "
+		    "mailbox_keywords (mailbox_id, keyword) SELECT ?1, ?2 "
+		    "WHERE NOT EXISTS (SELECT 1 FROM mailbox_keywords WHERE "
+		    "mailbox_id = ?1 AND keyword = ?2 COLLATE NOCASE)")) == NULL)
 			return DB_ERROR;
 		(void)sqlite3_bind_int64(st, 1, mailbox);
 		(void)sqlite3_bind_text(st, 2, p, (int)(e - p), SQLITE_STATIC);
