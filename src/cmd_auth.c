@@ -68,7 +68,9 @@ do_login(struct session *s, const char *user, const char *pass,
 		return session_auth_failed(s, "authorization identity differs",
 		    CODE_AUTHORIZATIONFAILED);
 	}
-	session_login(s, user, uid);
+	if (session_login(s, user, uid) == -1)
+		return resp_no(s, CODE_LIMIT, "Too many connections for this "
+		    "user");
 	log_info("login: method=%s tls=%s", method,
 	    s->tls_active ? "yes" : "no");
 	if (io_printf(&s->io, "%s OK ", s->tag) == -1 ||

@@ -26,6 +26,7 @@ struct db {
 	sqlite3_blob	*blob;		/* open on some contents.data */
 	sqlite3_stmt	*stmt[STMT_MAX];
 	int		 depth;		/* nested db_begin() calls */
+	int		 sync;		/* the configured synchronous level */
 	bool		 failed;	/* an inner level rolled back */
 };
 
@@ -182,6 +183,7 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 			goto fail;
 		}
 	}
+	db->sync = (int)(cfg->synchronous & 3);
 	*dbp = db;
 	return DB_OK;
 fail:
@@ -377,4 +379,19 @@ db_data_version(struct db *db)
 	if (pragma_int(db, "PRAGMA data_version", &v) != DB_OK)
 		return -1;
 	return v;
+}
+
+/*
+ * Commit without fsync (durable) or with the configured level.  For data
+ * that may be lost on power failure (the sessions table): WAL keeps the
+ * database consistent either way.
+ */
+void
+db_durable(struct db *db, bool on)
+{
+	static const char *const sql[] = { "PRAGMA synchronous = OFF",
+	    "PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL",
+	    "PRAGMA synchronous = EXTRA" };
+
+	(void)sqlite3_exec(db->h, sql[on ? db->sync : 0], NULL, NULL, NULL);
 }

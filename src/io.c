@@ -73,6 +73,8 @@ io_wait(int fd, short ev, int64_t deadline)
 		}
 		if (errno != EINTR && errno != EAGAIN)
 			return IO_ERROR;
+		if (terminate_requested)
+			return IO_KILLED;
 	}
 }
 
@@ -113,6 +115,8 @@ io_fill(struct io *io, int64_t deadline)
 	ssize_t	n;
 	int	rc;
 
+	if (terminate_requested)
+		return IO_KILLED;
 	if (io->in_off > 0 && io->in_off == io->in_len)
 		io->in_off = io->in_len = 0;
 	if (io->in_cap - io->in_len < IN_CHUNK / 2) {

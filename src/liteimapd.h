@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -108,6 +109,8 @@ struct config {
 	int64_t	 password_cost;
 	int64_t	 max_mailbox_name;
 	int64_t	 idle_keepalive;
+	int64_t	 max_user_connections;
+	int64_t	 max_user_ip_connections;
 	char	*default_mailboxes;
 };
 void	config_init(struct config *);
@@ -147,6 +150,7 @@ struct io {
 #define IO_EOF		0
 #define IO_ERROR	(-1)
 #define IO_TIMEOUT	(-2)
+#define IO_KILLED	(-3)	/* SIGTERM: the administrator ends us */
 void	io_init(struct io *, int, int, int64_t);
 void	io_free(struct io *);
 ssize_t	io_fill(struct io *, int64_t);
@@ -384,6 +388,8 @@ struct session {
 	unsigned		 enabled;	/* EN_* */
 	char			 id[SESSION_ID_LEN + 1];
 	char			 peer[64];	/* printable client address */
+	char			 peer_ip[48];	/* the same without port */
+	bool			 registered;	/* in the sessions table */
 	bool			 peer_loopback;
 	bool			 tls_active;
 	bool			 tls_possible;	/* STARTTLS may be offered */
@@ -412,6 +418,7 @@ void	session_title(struct session *);
 int	session_db(struct session *);
 bool	session_plain_auth_allowed(const struct session *);
 int	session_login(struct session *, const char *, int64_t);
+extern volatile sig_atomic_t terminate_requested;
 int	session_auth_failed(struct session *, const char *, enum resp_code);
 int	session_read_line(struct session *, struct str *);
 void	session_free(struct session *);
@@ -521,6 +528,7 @@ int	db_commit(struct db *);
 void	db_rollback(struct db *);
 int	db_result(struct db *, int);
 int64_t	db_data_version(struct db *);
+void	db_durable(struct db *, bool);
 
 /* store.c, store_msg.c: the mail model */
 #define F_SEEN		0x01
@@ -623,6 +631,13 @@ int	store_expunge(struct db *, int64_t, const struct seqset *,
 int	store_claim_recent(struct db *, int64_t, uint32_t, uint32_t *);
 int	store_first_unseen(struct db *, int64_t, uint32_t *);
 int	store_user_defaults(struct db *, int64_t, const char *);
+int64_t	proc_started(pid_t);
+int	store_session_add(struct db *, int64_t, const char *, int64_t,
+	    int64_t);
+int	store_session_reap(struct db *);
+int	store_session_end(struct db *);
+int	store_session_list(struct db *, int (*)(void *, const char *, int64_t,
+	    const char *, int64_t), void *);
 struct store_user {
 	int64_t	id;
 	char	name[NAME_MAX_LEN + 1];

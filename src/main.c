@@ -26,6 +26,13 @@ extern char	**environ;
 
 static bool	report_stderr;
 
+static void
+on_term(int sig)
+{
+	(void)sig;
+	terminate_requested = 1;
+}
+
 __dead static void
 usage(void)
 {
@@ -102,6 +109,7 @@ peer_address(struct session *s)
 			port = ntohs(in6->sin6_port);
 		}
 		(void)snprintf(s->peer, sizeof(s->peer), "%s:%d", host, port);
+		(void)strlcpy(s->peer_ip, host, sizeof(s->peer_ip));
 		s->peer_loopback = is_loopback(&ss);
 		return;
 	}
@@ -118,13 +126,16 @@ peer_address(struct session *s)
 			ss.ss_family = AF_INET6;
 		else {
 			(void)strlcpy(s->peer, "local", sizeof(s->peer));
+			(void)strlcpy(s->peer_ip, "local", sizeof(s->peer_ip));
 			return;
 		}
 		(void)strlcpy(s->peer, env, sizeof(s->peer));
+		(void)strlcpy(s->peer_ip, env, sizeof(s->peer_ip));
 		s->peer_loopback = is_loopback(&ss);
 		return;
 	}
 	(void)strlcpy(s->peer, "local", sizeof(s->peer));
+	(void)strlcpy(s->peer_ip, "local", sizeof(s->peer_ip));
 }
 
 int
@@ -142,6 +153,14 @@ main(int argc, char *argv[])
 	/* first: it moves argv and environ out of the way of the title */
 	setproctitle_init(argc, argv, environ);
 	(void)signal(SIGPIPE, SIG_IGN);
+	{
+		/* liteimapctl kick: finish with a BYE, not mid-write */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;
+		(void)sigaction(SIGTERM, &sa, NULL);
+	}
 	report_stderr = isatty(2);
 	opts = xcalloc((size_t)argc, sizeof(*opts));
 	while ((ch = getopt(argc, argv, "c:do:u:")) != -1) {
@@ -201,7 +220,12 @@ main(int argc, char *argv[])
 			    "-u %s: %s", preauth, rc == DB_NOTFOUND ?
 			    "no such user" : db_errmsg(s.db));
 		}
-		session_login(&s, u.name, u.id);
+		if (session_login(&s, u.name, u.id) == -1) {
+			(void)resp_bye(&s, CODE_LIMIT, "Too many connections "
+			    "for this user");
+			session_free(&s);
+			return EXIT_SESSION;
+		}
 		log_info("preauthenticated session");
 	}
 	session_title(&s);

@@ -50,6 +50,8 @@ session_free(struct session *s)
 {
 	if (s->io.tls != NULL)
 		tls_close(&s->io.tls, now_ms() + 1000);
+	if (s->registered && s->db != NULL)
+		(void)store_session_end(s->db);
 	/* the selection, whatever the state (LOGOUT leaves it set) */
 	uidmap_free(&s->sel.map);
 	uidmap_free(&s->sel.recent);
@@ -80,8 +82,10 @@ title_state(const struct session *s)
 void
 session_title(struct session *s)
 {
-	setproctitle("%s %s %s%s", s->peer, s->user[0] ? s->user : "-",
-	    title_state(s), s->idling ? " IDLE" : "");
+	setproctitle("%s %s %s%s%s%s", s->peer, s->user[0] ? s->user : "-",
+	    title_state(s), s->state == STATE_SELECTED ? " " : "",
+	    s->state == STATE_SELECTED ? s->sel.name : "",
+	    s->idling ? " IDLE" : "");
 }
 
 /* Open the database on first use: a session that never logs in never pays. */
@@ -117,10 +121,25 @@ session_plain_auth_allowed(const struct session *s)
 	}
 }
 
-/* The user is in: authenticated state. */
+/*
+ * The user is in: authenticated state, and a row in the sessions table.
+ * -1 (nothing changed, a NO sent) when the user has too many sessions.
+ */
 int
 session_login(struct session *s, const char *user, int64_t uid)
 {
+	int	rc;
+
+	rc = store_session_add(s->db, uid, s->peer_ip,
+	    s->cfg->max_user_connections, s->cfg->max_user_ip_connections);
+	if (rc == DB_EXISTS) {
+		log_notice("login as %s refused: too many sessions", user);
+		return -1;
+	}
+	/* accounting is not worth refusing a login over */
+	if (rc != DB_OK)
+		log_warn("sessions table: %s", db_errmsg(s->db));
+	s->registered = rc == DB_OK;
 	(void)strlcpy(s->user, user, sizeof(s->user));
 	s->user_id = uid;
 	s->state = STATE_AUTH;
@@ -194,10 +213,16 @@ read_deadline(const struct session *s, int64_t start, bool started)
 	return now_ms() + s->cfg->io_timeout;
 }
 
+volatile sig_atomic_t terminate_requested;
+
 static enum rd
 read_failed(struct session *s, ssize_t r, bool started)
 {
-	if (r == IO_TIMEOUT) {
+	if (r == IO_KILLED) {
+		log_info("terminated by signal; disconnecting");
+		(void)resp_bye(s, CODE_NONE, "Disconnected by the "
+		    "administrator");
+	} else if (r == IO_TIMEOUT) {
 		log_info("%s; disconnecting", started ?
 		    "client stalled in mid-command" : "idle timeout");
 		(void)resp_bye(s, CODE_NONE, started ?

@@ -5,7 +5,10 @@
  *
  * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "liteimapd.h"
 #include "db.h"
@@ -628,4 +631,173 @@ store_user_defaults(struct db *db, int64_t user, const char *spec)
 		return rc;
 	}
 	return db_commit(db);
+}
+
+/* ---- live sessions (connection accounting) ---- */
+
+/* A process's start time (clock ticks since boot), 0 if it is gone. */
+int64_t
+proc_started(pid_t pid)
+{
+	char	 path[64], buf[1024], *p;
+	ssize_t	 n;
+	int	 fd, field;
+	long long v;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* after the ")" of the command name: field 3 on; start is 22 */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%lld", &v) != 1)
+		return 0;
+	return (int64_t)v;
+}
+
+static bool
+row_alive(sqlite3_stmt *st)
+{
+	pid_t	pid = (pid_t)sqlite3_column_int64(st, 0);
+
+	return proc_started(pid) == sqlite3_column_int64(st, 1);
+}
+
+/*
+ * Register this process as a session of user from addr, unless the user
+ * has max_user (or max_ip from that address) live sessions already:
+ * then DB_EXISTS.  Rows of dead processes are removed on the way.
+ */
+int
+store_session_add(struct db *db, int64_t user, const char *addr,
+    int64_t max_user, int64_t max_ip)
+{
+	sqlite3_stmt	*st;
+	int64_t		 nuser = 0, nip = 0, me = (int64_t)getpid();
+	int		 rc;
+
+	db_durable(db, false);
+	if ((rc = db_begin(db)) != DB_OK) {
+		db_durable(db, true);
+		return rc;
+	}
+	if ((st = db_stmt(db, STMT_SESS_OF_USER, "SELECT pid, started, addr "
+	    "FROM sessions WHERE user_id = ?")) == NULL)
+		goto dberr;
+	(void)sqlite3_bind_int64(st, 1, user);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!row_alive(st) || sqlite3_column_int64(st, 0) == me)
+			continue;
+		nuser++;
+		if (strcmp((const char *)sqlite3_column_text(st, 2), addr) == 0)
+			nip++;
+	}
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_result(db, rc);
+		goto fail;
+	}
+	if ((rc = store_session_reap(db)) != DB_OK)
+		goto fail;
+	if (nuser >= max_user || nip >= max_ip) {
+		rc = DB_EXISTS;
+		goto fail;
+	}
+	if ((st = db_stmt(db, STMT_SESS_ADD, "INSERT OR REPLACE INTO sessions "
+	    "(pid, started, user_id, addr) VALUES (?, ?, ?, ?)")) == NULL)
+		goto dberr;
+	(void)sqlite3_bind_int64(st, 1, me);
+	(void)sqlite3_bind_int64(st, 2, proc_started(getpid()));
+	(void)sqlite3_bind_int64(st, 3, user);
+	(void)sqlite3_bind_text(st, 4, addr, -1, SQLITE_STATIC);
+	if ((rc = step_change(db, st)) != DB_OK)
+		goto fail;
+	rc = db_commit(db);
+	db_durable(db, true);
+	return rc;
+dberr:
+	rc = DB_ERROR;
+fail:
+	db_rollback(db);
+	db_durable(db, true);
+	return rc;
+}
+
+/* Remove the rows of processes that are gone. */
+int
+store_session_reap(struct db *db)
+{
+	sqlite3_stmt	*st, *del;
+	int64_t		 dead[64];
+	size_t		 n = 0, i;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_SESS_ALL, "SELECT pid, started FROM "
+	    "sessions")) == NULL)
+		return DB_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!row_alive(st) && n < sizeof(dead) / sizeof(dead[0]))
+			dead[n++] = sqlite3_column_int64(st, 0);
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_result(db, rc);
+	for (i = 0; i < n; i++) {
+		if ((del = db_stmt(db, STMT_SESS_DEL, "DELETE FROM sessions "
+		    "WHERE pid = ?")) == NULL)
+			return DB_ERROR;
+		(void)sqlite3_bind_int64(del, 1, dead[i]);
+		if ((rc = step_change(db, del)) != DB_OK && rc != DB_NOTFOUND)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* This process's session is over. */
+int
+store_session_end(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_SESS_DEL, "DELETE FROM sessions WHERE "
+	    "pid = ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, (int64_t)getpid());
+	db_durable(db, false);
+	rc = step_change(db, st);
+	db_durable(db, true);
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+/* Every live session (user, pid, addr, since), by user. */
+int
+store_session_list(struct db *db, int (*fn)(void *, const char *, int64_t,
+    const char *, int64_t), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_SESS_LIST, "SELECT s.pid, s.started, "
+	    "u.name, s.addr, s.since FROM sessions s JOIN users u "
+	    "ON u.id = s.user_id ORDER BY u.name, s.pid")) == NULL)
+		return DB_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!row_alive(st))
+			continue;
+		if (fn(arg, (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 3),
+		    sqlite3_column_int64(st, 4)) != 0)
+			break;
+	}
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
+	    db_result(db, rc);
 }

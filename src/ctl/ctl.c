@@ -33,7 +33,9 @@ usage(void)
 	    "  deliver USER [-m MAILBOX] [-f SENDER]\n"
 	    "  import USER MAILBOX FILE...\n"
 	    "  import --maildir USER DIR\n"
-	    "  check [--quiet]\n");
+	    "  check [--quiet]\n"
+	    "  who\n"
+	    "  kick USER\n");
 	exit(EX_USAGE);
 }
 
@@ -193,6 +195,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "init") == 0)
 		rc = ctl_init(&c, argc, argv);
+	else if (strcmp(argv[0], "who") == 0 || strcmp(argv[0], "kick") == 0)
+		rc = ctl_who(&c, argc, argv);
 	else if (strcmp(argv[0], "user") == 0)
 		rc = ctl_user(&c, argc, argv);
 	else if (strcmp(argv[0], "mailbox") == 0)

@@ -22,6 +22,7 @@ int	ctl_find_user(struct ctl *, const char *, int64_t *);
 
 /* ctl_user.c */
 int	ctl_user(struct ctl *, int, char **);
+int	ctl_who(struct ctl *, int, char **);
 
 /* ctl_mailbox.c: mailbox list|create|delete, and names from the shell */
 const char *ctl_mailbox_name(const struct ctl *, const char *,
