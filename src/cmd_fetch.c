@@ -967,6 +967,7 @@ cmd_fetch(struct session *s, struct parser *p)
 			c->err = -2;
 	}
 	arena_free(&c->scratch);
+	db_release(s->db);
 	rc = c->err;
 	if (rc == 0 && c->found < uids.count && c->changedsince == 0) {
 		uidmap_free(&uids);

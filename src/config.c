@@ -95,6 +95,8 @@ static const struct ckey {
 	{ "log_level", C_ENUM, OFF(log_level), 0, 0, "info", levels },
 	{ "synchronous", C_ENUM, OFF(synchronous), 0, 0, "full", syncs },
 	{ "password_cost", C_INT, OFF(password_cost), 1, 11, "5", NULL },
+	{ "cache_size", C_SIZE, OFF(cache_size), 16 * KB, 1 * GB, "256k",
+	    NULL },
 	{ "max_user_connections", C_INT, OFF(max_user_connections), 1,
 	    100000, "50", NULL },
 	{ "max_user_ip_connections", C_INT, OFF(max_user_ip_connections), 1,

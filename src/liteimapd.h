@@ -111,6 +111,7 @@ struct config {
 	int64_t	 idle_keepalive;
 	int64_t	 max_user_connections;
 	int64_t	 max_user_ip_connections;
+	int64_t	 cache_size;
 	char	*default_mailboxes;
 };
 void	config_init(struct config *);
@@ -529,6 +530,7 @@ void	db_rollback(struct db *);
 int	db_result(struct db *, int);
 int64_t	db_data_version(struct db *);
 void	db_durable(struct db *, bool);
+void	db_release(struct db *);
 
 /* store.c, store_msg.c: the mail model */
 #define F_SEEN		0x01

@@ -556,6 +556,7 @@ session_run(struct session *s)
 	struct parser	p;
 	char		err[256];
 	enum rd		rc;
+	int		rc2;
 
 	if (s->cfg->tls == TLS_IMPLICIT && s->state == STATE_NOTAUTH) {
 		s->io.tls = tls_start(&s->io, s->cfg, now_ms() +
@@ -587,7 +588,10 @@ session_run(struct session *s)
 			parse_init(&p, s->cmd, s->cmd_len, &s->arena,
 			    (int)s->cfg->max_depth);
 			p.utf8 = (s->enabled & (EN_UTF8 | EN_IMAP4REV2)) != 0;
-			if (cmd_dispatch(s, &p) == -1)
+			rc2 = cmd_dispatch(s, &p);
+			/* no read transaction may outlive a command */
+			db_release(s->db);
+			if (rc2 == -1)
 				break;
 		}
 		if (s->n_bad > (unsigned)s->cfg->max_bad_commands &&
