@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <err.h>
 #include <fcntl.h>
@@ -110,6 +111,20 @@ peer_address(struct session *s)
 		}
 		(void)snprintf(s->peer, sizeof(s->peer), "%s:%d", host, port);
 		(void)strlcpy(s->peer_ip, host, sizeof(s->peer_ip));
+		/*
+		 * We write whole responses and flush once per command: Nagle
+		 * would hold the last small segment for the peer's delayed
+		 * ACK (40 ms) after every large one.
+		 */
+		{
+			int one = 1;
+
+			(void)setsockopt(0, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+			if (fcntl(1, F_GETFL) != -1)
+				(void)setsockopt(1, IPPROTO_TCP, TCP_NODELAY,
+				    &one, sizeof(one));
+		}
 		s->peer_loopback = is_loopback(&ss);
 		return;
 	}
