@@ -258,3 +258,14 @@ io_printf(struct io *io, const char *fmt, ...)
 	free(big);
 	return rc;
 }
+
+/* After a command: give back an output buffer grown for a big response. */
+void
+io_trim(struct io *io)
+{
+	if (io->out_len == 0 && io->out_cap > OUT_FLUSH_AT) {
+		free(io->out);
+		io->out = NULL;
+		io->out_cap = 0;
+	}
+}

@@ -160,6 +160,7 @@ void	io_discard_input(struct io *);
 int	io_write(struct io *, const void *, size_t);
 int	io_printf(struct io *, const char *, ...) PRINTFLIKE(2, 3);
 int	io_flush(struct io *);
+void	io_trim(struct io *);
 int	io_wait_readable(int, int64_t);
 int	io_wait_writable(int, int64_t);
 

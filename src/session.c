@@ -601,6 +601,8 @@ session_run(struct session *s)
 			    "commands");
 			break;
 		}
+		/* big buffers are not kept for an idle session */
+		io_trim(&s->io);
 		/* a huge command's buffer is not kept for the next one */
 		if (s->cmd_cap > (size_t)s->cfg->max_line * 4) {
 			free(s->cmd);
