@@ -37,6 +37,7 @@ struct fatt {
 	int		 npath;
 	enum sec_text	 text;
 	char		**fields;
+	bool		*fquoted;	/* sent quoted or as a literal */
 	int		 nfields;
 	bool		 partial;
 	uint32_t	 origin;
@@ -165,6 +166,25 @@ slow:
 	}
 }
 
+/*
+ * RFC 9051 9 (seq-number): a sequence number beyond EXISTS, or "*" in an
+ * empty mailbox, is a client error.  UID sets may name anything.
+ */
+bool
+msgset_valid(struct session *s, const struct seqset *set)
+{
+	uint32_t	n = s->sel.map.count;
+	size_t		i;
+
+	if (s->uid || set->saved)
+		return true;
+	for (i = 0; i < set->n; i++)
+		if ((set->r[i].lo == SEQ_STAR || set->r[i].hi == SEQ_STAR) ?
+		    n == 0 : set->r[i].lo > n || set->r[i].hi > n)
+			return false;
+	return true;
+}
+
 /* ---- flags ---- */
 
 /* "(\Seen kw ...)" */
@@ -240,6 +260,66 @@ take_name(struct parser *p, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The section as echoed in the response, rebuilt from what was parsed:
+ * never the client's bytes (a field name sent as a literal must not come
+ * back as one, RFC 7888).
+ */
+static char *
+section_label(struct session *s, const struct fatt *a)
+{
+	static const char *const texts[] = { "", "HEADER", "HEADER.FIELDS",
+	    "HEADER.FIELDS.NOT", "TEXT", "MIME" };
+	struct sbuf	 b = { 0 };
+	char		 num[16], *out;
+	int		 i;
+	size_t		 k;
+
+	sb_str(&b, "[");
+	for (i = 0; i < a->npath; i++) {
+		(void)snprintf(num, sizeof(num), "%s%u", i ? "." : "",
+		    a->path[i]);
+		sb_str(&b, num);
+	}
+	if (a->text != SEC_NONE) {
+		if (a->npath > 0)
+			sb_str(&b, ".");
+		sb_str(&b, texts[a->text]);
+	}
+	if (a->text == SEC_FIELDS || a->text == SEC_FIELDS_NOT) {
+		sb_str(&b, " (");
+		for (i = 0; i < a->nfields; i++) {
+			const char *fl = a->fields[i];
+			bool atom = fl[0] != '\0' && !a->fquoted[i];
+
+			for (k = 0; fl[k] != '\0'; k++)
+				if ((unsigned char)fl[k] <= 0x20 ||
+				    (unsigned char)fl[k] >= 0x7f ||
+				    strchr("(){%*\"\\]", fl[k]) != NULL)
+					atom = false;
+			if (i > 0)
+				sb_str(&b, " ");
+			if (atom)
+				sb_str(&b, fl);
+			else {
+				sb_str(&b, "\"");
+				for (k = 0; fl[k] != '\0'; k++) {
+					if (fl[k] == '"' || fl[k] == '\\')
+						sb_add(&b, "\\", 1);
+					if (fl[k] != '\r' && fl[k] != '\n')
+						sb_add(&b, &fl[k], 1);
+				}
+				sb_str(&b, "\"");
+			}
+		}
+		sb_str(&b, ")");
+	}
+	sb_str(&b, "]");
+	out = arena_strndup(&s->arena, b.s, b.len);
+	sb_free(&b);
+	return out;
+}
+
 /* section-part ["." section-text] inside [], for BODY and BINARY */
 static int
 parse_section(struct session *s, struct parser *p, struct fatt *a,
@@ -280,12 +360,16 @@ parse_section(struct session *s, struct parser *p, struct fatt *a,
 				return -1;
 			a->fields = arena_alloc(&s->arena, MAX_FIELDS *
 			    sizeof(*a->fields));
+			a->fquoted = arena_alloc(&s->arena, MAX_FIELDS *
+			    sizeof(*a->fquoted));
 			do {
 				if (a->nfields > 0 && parse_sp(p) == -1)
 					return -1;
 				if (a->nfields == MAX_FIELDS)
 					return parse_fail(p, "too many header "
 					    "fields");
+				a->fquoted[a->nfields] = parse_peek(p) == '"' ||
+				    parse_peek(p) == '{';
 				if (parse_astring(p, &f) == -1)
 					return -1;
 				a->fields[a->nfields++] = f.s;
@@ -298,7 +382,8 @@ parse_section(struct session *s, struct parser *p, struct fatt *a,
 		return parse_fail(p, "invalid section");
 	if (parse_char(p, ']') == -1)
 		return -1;
-	a->label = arena_strndup(&s->arena, start, (size_t)(p->p - start));
+	(void)start;
+	a->label = section_label(s, a);
 	if (parse_peek(p) == '<') {
 		p->p++;
 		if (parse_number(p, &a->origin) == -1 || parse_char(p, '.') ==
@@ -929,19 +1014,10 @@ cmd_fetch(struct session *s, struct parser *p)
 	}
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
+	if (!msgset_valid(s, &set))
+		return resp_bad(s, "Invalid message sequence number");
 	memset(&uids, 0, sizeof(uids));
 	msgset_uids(s, &set, s->uid, &uids);
-	if (!s->uid && !set.saved) {
-		/* RFC 9051 6.4.5: numbers beyond what exists are an error */
-		for (i = 0; i < set.n; i++)
-			if ((set.r[i].hi != SEQ_STAR && set.r[i].hi >
-			    s->sel.map.count) || (set.r[i].lo != SEQ_STAR &&
-			    set.r[i].lo > s->sel.map.count)) {
-				uidmap_free(&uids);
-				return resp_bad(s, "Invalid message sequence "
-				    "number");
-			}
-	}
 	/* \Seen first, in its own short transaction, then the data */
 	if (c->sets_seen && !s->sel.readonly && uids.count > 0) {
 		struct seqset ss = { uids.r, uids.n, false };

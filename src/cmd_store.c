@@ -120,6 +120,8 @@ cmd_store(struct session *s, struct parser *p)
 	}
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
+	if (!msgset_valid(s, &set))
+		return resp_bad(s, "Invalid message sequence number");
 	if (s->sel.readonly)
 		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
 	memset(&uids, 0, sizeof(uids));
@@ -220,6 +222,8 @@ copy_or_move(struct session *s, struct parser *p, bool move)
 	    parse_sp(p) == -1 || parse_astring(p, &raw) == -1 ||
 	    parse_eol(p) == -1)
 		return cmd_syntax(s, p);
+	if (!msgset_valid(s, &set))
+		return resp_bad(s, "Invalid message sequence number");
 	if ((name = mbox_name(s, &raw, &err)) == NULL)
 		return resp_no(s, CODE_CANNOT, "%s", err);
 	if (move && s->sel.readonly)

@@ -476,6 +476,7 @@ int	parse_flag_list(struct session *, struct parser *, unsigned *,
 /* cmd_fetch.c */
 void	msgset_uids(struct session *, const struct seqset *, bool,
 	    struct uidmap *);
+bool	msgset_valid(struct session *, const struct seqset *);
 int	resp_add_flags(struct session *, unsigned, const char *, bool);
 int	resp_add_uidset(struct session *, const struct uidmap *);
 int	cmd_fetch(struct session *, struct parser *);

@@ -446,15 +446,23 @@ sb_addresses(struct arena *a, struct sbuf *b, const struct field *f)
 	free(l.v);
 }
 
-/* A field with a value of only white space counts as absent. */
+/*
+ * RFC 9051 7.5.2: a Sender or Reply-To that is absent or "present but
+ * empty" (no address in it) means From's value.
+ */
 static const struct field *
 nonempty(struct arena *a, const struct field *f)
 {
-	size_t	n;
+	struct addrlist	 l = { 0 };
+	char		*v;
+	size_t		 n;
 
 	if (f == NULL)
 		return NULL;
-	(void)unfold(a, f->val, f->vlen, &n);
+	v = unfold(a, f->val, f->vlen, &n);
+	parse_addresses(a, v, v + n, &l);
+	n = l.n;
+	free(l.v);
 	return n == 0 ? NULL : f;
 }
 
@@ -559,6 +567,25 @@ take_value(struct arena *a, const char *p, const char *e, char **out)
 	return p;
 }
 
+/* RFC 2231 7: a plain segment joined to an extended value, %-encoded */
+static void
+pct_encode(struct sbuf *b, const char *s)
+{
+	char	hex[4];
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c > 0x20 && c < 0x7f && strchr("*'%()<>@,;:\\\"/[]?=", c) ==
+		    NULL)
+			sb_add(b, s, 1);
+		else {
+			(void)snprintf(hex, sizeof(hex), "%%%02X", c);
+			sb_add(b, hex, 3);
+		}
+	}
+}
+
 /*
  * RFC 2231: join name*0, name*1* ... into one parameter; an extended one
  * (charset'lang'%XX) stays in that form under the name "name*".
@@ -598,7 +625,11 @@ join_continuations(struct arena *a, struct ctype *ct)
 			for (j = 0; j < ct->np; j++)
 				if (strcasecmp(ct->p[j].name, want) == 0 ||
 				    strcasecmp(ct->p[j].name, want2) == 0) {
-					sb_str(&v, ct->p[j].value);
+					if (ext && strcasecmp(ct->p[j].name,
+					    want) == 0)
+						pct_encode(&v, ct->p[j].value);
+					else
+						sb_str(&v, ct->p[j].value);
 					found = true;
 					break;
 				}
@@ -959,11 +990,12 @@ parse_entity(struct ctx *c, const char *p, const char *end, bool digest,
 		both_str(c, "(");
 		q = next_boundary(body, end, b, bl, &after, &close);
 		if (q == NULL) {
-			/* no boundary at all: the whole body is one part */
-			child = c->n;
-			parse_entity(c, body, end, false, depth + 1);
+			/*
+			 * The boundary never occurs: all is preamble, which
+			 * RFC 2046 5.1.1 ignores; one empty part remains.
+			 */
+			parse_entity(c, end, end, false, depth + 1);
 			c->e[idx].nchild = 1;
-			(void)child;
 		} else {
 			while (!close && after < end) {
 				partend = next_boundary(after, end, b, bl, &q,
@@ -1036,6 +1068,20 @@ parse_entity(struct ctx *c, const char *p, const char *end, bool digest,
 		both_str(c, " ");
 		parse_entity(c, body, end, false, depth + 1);
 		c->e[idx].nchild = 1;
+	}
+	else if (strcasecmp(ct.type, "message") == 0 &&
+	    (strcasecmp(ct.subtype, "rfc822") == 0 ||
+	    strcasecmp(ct.subtype, "global") == 0)) {
+		/*
+		 * Encoded, or too deep to open: the grammar still wants an
+		 * envelope, a body and lines (RFC 9051 7.5.2).
+		 */
+		both_str(c, " (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) "
+		    "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL "
+		    "\"7bit\" 0 0");
+		sb_str(&c->bs, " NIL NIL NIL NIL");
+		both_str(c, ")");
+		message = true;	/* for the line count below */
 	}
 	if (message || strcasecmp(ct.type, "text") == 0) {
 		char num[32];

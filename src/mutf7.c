@@ -110,8 +110,8 @@ mutf7_decode(struct arena *a, const char *in, size_t len)
 				continue;
 			} else if (cp >= 0xdc00 && cp <= 0xdfff)
 				return NULL;
-			else if (cp >= 0x20 && cp <= 0x7e)
-				return NULL;	/* must not be encoded */
+			else if ((cp >= 0x20 && cp <= 0x7e) || cp == 0)
+				return NULL;	/* must not be encoded; no NUL */
 			d += put_utf8(cp, d);
 		}
 		/* closed by '-', whole units, zero padding, no lone surrogate */

@@ -111,8 +111,10 @@ void
 uidmap_copy(struct uidmap *dst, const struct uidmap *src)
 {
 	reserve(dst, src->n);
-	memcpy(dst->r, src->r, src->n * sizeof(*src->r));
-	memcpy(dst->cum, src->cum, src->n * sizeof(*src->cum));
+	if (src->n > 0) {
+		memcpy(dst->r, src->r, src->n * sizeof(*src->r));
+		memcpy(dst->cum, src->cum, src->n * sizeof(*src->cum));
+	}
 	dst->n = src->n;
 	dst->count = src->count;
 }
