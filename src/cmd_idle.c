@@ -21,6 +21,8 @@
 #include "liteimapd.h"
 
 #define IDLE_FALLBACK_MS	1000
+#define IDLE_RECHECK_MS		5	/* after a -wal write by a stranger */
+#define IDLE_RECHECKS		100
 
 /* A watch on the database directory; -1 if inotify is not to be had. */
 static int
@@ -32,36 +34,45 @@ watch_db(const char *dbpath, char *walname, size_t len)
 	if (strlcpy(dir, dbpath, sizeof(dir)) >= sizeof(dir) ||
 	    strlcpy(base, dbpath, sizeof(base)) >= sizeof(base))
 		return -1;
-	if ((size_t)snprintf(walname, len, "%s-wal", basename(base)) >= len)
+	if ((size_t)snprintf(walname, len, "%s", basename(base)) >= len)
 		return -1;
 	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		return -1;
 	if (inotify_add_watch(fd, dirname(dir), IN_MODIFY | IN_CREATE |
-	    IN_CLOSE_WRITE) == -1) {
+	    IN_CLOSE_WRITE | IN_ATTRIB) == -1) {
 		(void)close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* Drain the watch; true if the -wal file was among the events. */
-static bool
-wal_touched(int fd, const char *walname)
+/*
+ * Drain the watch.  2: "<db>-notify" was touched (a commit is visible);
+ * 1: only the -wal file moved (a commit may be on its way: a writer that
+ * is not ours); 0: other files.
+ */
+static int
+db_touched(int fd, const char *base)
 {
 	char			 buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
-	ssize_t			 n;
+	size_t			 n = strlen(base);
+	ssize_t			 r;
 	char			*p;
-	bool			 hit = false;
+	int			 what = 0;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		for (p = buf; p < buf + r; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
-			if (ev->len > 0 && strcmp(ev->name, walname) == 0)
-				hit = true;
+			if (ev->len == 0 || strncmp(ev->name, base, n) != 0)
+				continue;
+			if (strcmp(ev->name + n, "-notify") == 0)
+				what = 2;
+			else if (strcmp(ev->name + n, "-wal") == 0 && what == 0)
+				what = 1;
 		}
-	return hit;
+	return what;
 }
 
 int
@@ -69,18 +80,22 @@ cmd_idle(struct session *s, struct parser *p)
 {
 	struct pollfd	 pfd[2];
 	struct str	 line;
-	char		 walname[NAME_MAX + 1];
+	char		 walname[NAME_MAX + 1];	/* the database's base name */
 	int64_t		 now, deadline, keepalive, version, v;
-	int		 wfd, n, timeout, rc = 0;
+	int		 wfd, n, timeout, rc = 0, recheck = 0;
 
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
-	if (resp_cont(s, "idling") == -1)
-		return -1;
-	s->idling = true;
-	session_title(s);
+	/* watch first: a change between "+" and the watch is not lost */
 	wfd = watch_db(s->cfg->database, walname, sizeof(walname));
 	version = db_data_version(s->db);
+	if (resp_cont(s, "idling") == -1) {
+		if (wfd != -1)
+			(void)close(wfd);
+		return -1;
+	}
+	s->idling = true;
+	session_title(s);
 	now = now_ms();
 	deadline = now + s->cfg->auth_idle;
 	keepalive = now + s->cfg->idle_keepalive;
@@ -108,9 +123,17 @@ cmd_idle(struct session *s, struct parser *p)
 			pfd[0].events = POLLIN;
 			pfd[1].fd = wfd;
 			pfd[1].events = POLLIN;
+			if (recheck > 0 && timeout > IDLE_RECHECK_MS)
+				timeout = IDLE_RECHECK_MS;
 			n = poll(pfd, wfd == -1 ? 1 : 2, timeout);
 			if (n == -1 && errno != EINTR)
 				goto gone;
+			if (terminate_requested) {
+				log_info("terminated by signal; disconnecting");
+				(void)resp_bye(s, CODE_NONE, "Disconnected by "
+				    "the administrator");
+				goto gone;
+			}
 			now = now_ms();
 			if (now >= keepalive) {
 				/* RFC 2177: keep NATs from dropping us */
@@ -121,11 +144,19 @@ cmd_idle(struct session *s, struct parser *p)
 			}
 			if (n <= 0 || (wfd != -1 && (pfd[1].revents & POLLIN) &&
 			    !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))) {
-				if (wfd != -1 && n > 0 && !wal_touched(wfd,
-				    walname))
-					continue;
+				if (wfd != -1 && n > 0) {
+					int what = db_touched(wfd, walname);
+
+					if (what == 0)
+						continue;
+					/* -wal alone: look again for a while */
+					if (what == 1)
+						recheck = IDLE_RECHECKS;
+				} else if (recheck > 0)
+					recheck--;
 				v = db_data_version(s->db);
 				if (v != version) {
+					recheck = 0;
 					version = v;
 					s->notify_ok = s->notify_expunge = true;
 					if (notify_check(s) == -1 ||

@@ -134,6 +134,7 @@ do_select(struct session *s, struct parser *p, bool readonly)
 	bool			 rev1 = !(s->enabled & EN_IMAP4REV2);
 	int			 rc;
 
+	memset(&qr_known, 0, sizeof(qr_known));
 	if (parse_sp(p) == -1 || parse_astring(p, &raw) == -1)
 		return cmd_syntax(s, p);
 	if (parse_peek(p) == ' ') {
@@ -196,7 +197,6 @@ do_select(struct session *s, struct parser *p, bool readonly)
 	if ((name = mbox_name(s, &raw, &err)) == NULL)
 		return resp_no(s, CODE_NONEXISTENT, "%s", err);
 	memset(sel, 0, sizeof(*sel));
-	memset(&qr_known, 0, sizeof(qr_known));
 	rc = store_mailbox_get(s->db, s->user_id, name, &mb, &sel->map);
 	if (rc == DB_NOTFOUND || (rc == DB_OK && mb.noselect)) {
 		uidmap_free(&sel->map);

@@ -175,6 +175,13 @@ cmd_store(struct session *s, struct parser *p)
 			if (v > uidmap_last(&out))
 				uidmap_append(&out, v, v);
 		}
+		/* what others changed comes before the tagged reply */
+		if (s->notify_ok && notify_check(s) == -1) {
+			uidmap_free(&out);
+			uidmap_free(&modified);
+			return -1;
+		}
+		s->notify_ok = false;
 		rc = io_printf(&s->io, "%s OK [MODIFIED ", s->tag) == -1 ||
 		    resp_add_uidset(s, &out) == -1 || io_printf(&s->io,
 		    "] Conditional %sSTORE failed for some\r\n", s->uid ? "UID " :

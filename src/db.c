@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #define APPLICATION_ID	1279872321	/* 'LIMA' */
 
 struct db {
+	char		*notify;	/* "<database>-notify", touched on commit */
 	sqlite3		*h;
 	sqlite3_blob	*blob;		/* open on some contents.data */
 	sqlite3_stmt	*stmt[STMT_MAX];
@@ -189,6 +191,8 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		}
 	}
 	db->sync = (int)(cfg->synchronous & 3);
+	if (asprintf(&db->notify, "%s-notify", path) == -1)
+		db->notify = NULL;
 	*dbp = db;
 	return DB_OK;
 fail:
@@ -209,6 +213,7 @@ db_close(struct db **dbp)
 	for (i = 0; i < STMT_MAX; i++)
 		(void)sqlite3_finalize(db->stmt[i]);
 	(void)sqlite3_close(db->h);
+	free(db->notify);
 	free(db);
 	*dbp = NULL;
 }
@@ -330,6 +335,8 @@ db_commit(struct db *db)
 	rc = db_result(db, sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
 	if (rc != DB_OK)
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	else
+		db_notify(db);
 	return rc;
 }
 
@@ -413,4 +420,25 @@ db_release(struct db *db)
 		(void)sqlite3_blob_close(db->blob);
 		db->blob = NULL;
 	}
+}
+
+/*
+ * Tell sessions in IDLE that a commit is visible: touch "<db>-notify",
+ * which they watch with inotify.  The -wal file itself is written before
+ * the commit can be seen (the commit lands in the mmapped -shm, which
+ * inotify does not report), so only a touch after COMMIT is a reliable
+ * signal.  Best effort: IDLE also polls.
+ */
+void
+db_notify(struct db *db)
+{
+	int	fd;
+
+	if (db->notify == NULL)
+		return;
+	if (utimensat(AT_FDCWD, db->notify, NULL, 0) == 0)
+		return;
+	if (errno == ENOENT && (fd = open(db->notify, O_WRONLY | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW, 0660)) != -1)
+		(void)close(fd);
 }

@@ -533,6 +533,7 @@ int	db_result(struct db *, int);
 int64_t	db_data_version(struct db *);
 void	db_durable(struct db *, bool);
 void	db_release(struct db *);
+void	db_notify(struct db *);
 
 /* store.c, store_msg.c: the mail model */
 #define F_SEEN		0x01

@@ -136,10 +136,10 @@ notify_check(struct session *s)
 		struct nctx nc = { s, sel->uidnext, 0 };
 
 		if (store_changed(s->db, sel->id, sel->modseq, changed_row,
-		    &nc) != DB_OK)
-			rc = nc.rc;
-		else
-			rc = nc.rc;
+		    &nc) != DB_OK && nc.rc == 0)
+			log_err("notify: reading changed messages: %s",
+			    db_errmsg(s->db));
+		rc = nc.rc;
 	}
 	sel->uidnext = mb.uidnext;
 	if (!sel->pending)
