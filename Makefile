@@ -38,9 +38,9 @@ LIBS	= $(PKG_LIBS) -lcrypt -ldl
 endif
 LDFLAGS	?= -Wl,-z,relro,-z,now -Wl,--as-needed
 
-COMMON	= arena util config log db store store_msg auth parse seqset uidmap mutf7 datetime mime charset
+COMMON	= arena util config log db store store_msg store_sort auth parse seqset uidmap mutf7 datetime mime charset
 SERVER	= main session cmd cmd_any cmd_auth cmd_mbox cmd_select cmd_append \
-	  cmd_fetch cmd_store cmd_search cmd_idle notify resp io tls
+	  cmd_fetch cmd_store cmd_search cmd_sort cmd_idle notify resp io tls
 CTL	= $(patsubst src/%.c,%,$(wildcard src/ctl/*.c))
 COMMON	+= $(patsubst src/%.c,%,$(wildcard src/store_check.c))
 COMMON_O = $(COMMON:%=$(BUILD)/obj/%.o) $(BUILD)/obj/sql.o

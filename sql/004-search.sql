@@ -6,8 +6,10 @@
 -- SEARCH requires, without reading messages.  Its rowid is contents.id.
 -- The columns added to contents are the sort and thread keys (RFC 5256,
 -- RFC 5957), computed once at delivery.
+-- hdr: the message's own header (SEARCH HEADER); headers: those of
+-- every part too (SEARCH TEXT covers MIME headers).
 CREATE VIRTUAL TABLE search_text USING fts5(
-	subject, from_, to_, cc, bcc, headers, body,
+	subject, from_, to_, cc, bcc, hdr, headers, body,
 	tokenize = 'trigram'
 );
 

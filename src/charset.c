@@ -202,6 +202,9 @@ rfc2047_decode(struct sbuf *out, const char *s, size_t n)
 			/* RFC 2231 language: charset*lang */
 			if (strchr(cs, '*') != NULL)
 				*strchr(cs, '*') = '\0';
+			/* RFC 2047 6.2: only space between two words goes */
+			if (ws != NULL && !last_word && out->len > 0)
+				sb_add(out, " ", 1);
 			raw.len = 0;
 			word_decode(&raw, q1[1], q2, (size_t)(end - q2));
 			charset_to_utf8(out, cs, raw.s ? raw.s : "", raw.len);
@@ -234,28 +237,113 @@ rfc2047_decode(struct sbuf *out, const char *s, size_t n)
 			charset_to_utf8(out, NULL, st, (size_t)(p - st));
 		}
 	}
-	(void)last_word;
 	sb_free(&raw);
 }
 
+/* HTML 4 names of U+00A0 .. U+00FF, in order */
+static const char *const latin1_ents[96] = {
+	"nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect",
+	"uml", "copy", "ordf", "laquo", "not", "shy", "reg", "macr", "deg",
+	"plusmn", "sup2", "sup3", "acute", "micro", "para", "middot", "cedil",
+	"sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
+	"Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig",
+	"Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute",
+	"Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde",
+	"Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml",
+	"Yacute", "THORN", "szlig", "agrave", "aacute", "acirc", "atilde",
+	"auml", "aring", "aelig", "ccedil", "egrave", "eacute", "ecirc", "euml",
+	"igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve",
+	"oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave",
+	"uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
+};
+
+static const struct {
+	const char	*name;
+	uint32_t	 cp;
+} other_ents[] = {
+	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+	{ "apos", '\'' }, { "euro", 0x20ac }, { "ndash", 0x2013 },
+	{ "mdash", 0x2014 }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 },
+	{ "sbquo", 0x201a }, { "ldquo", 0x201c }, { "rdquo", 0x201d },
+	{ "bdquo", 0x201e }, { "hellip", 0x2026 }, { "bull", 0x2022 },
+	{ "trade", 0x2122 }, { "OElig", 0x152 }, { "oelig", 0x153 },
+	{ "Scaron", 0x160 }, { "scaron", 0x161 }, { "Yuml", 0x178 },
+	{ "thinsp", 0x2009 }, { "ensp", 0x2002 }, { "emsp", 0x2003 },
+	{ "zwnj", 0x200c }, { "zwj", 0x200d },
+};
+
+/* HTML 4 Greek letters: U+0391 .. U+03A9 and U+03B1 .. U+03C9 */
+static const char *const greek_ents[25] = {
+	"Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta",
+	"Iota", "Kappa", "Lambda", "Mu", "Nu", "Xi", "Omicron", "Pi", "Rho",
+	NULL, "Sigma", "Tau", "Upsilon", "Phi", "Chi", "Psi", "Omega",
+};
+
+/* The code point of an entity name (without & and ;), or 0. */
+static uint32_t
+entity(const char *p, size_t k)
+{
+	size_t	i;
+
+	for (i = 0; i < 25; i++) {
+		if (greek_ents[i] == NULL || strlen(greek_ents[i]) != k ||
+		    strncasecmp(p, greek_ents[i], k) != 0)
+			continue;
+		/* the case of the first letter says which */
+		return (p[0] >= 'A' && p[0] <= 'Z' ? 0x391 : 0x3b1) +
+		    (uint32_t)i;
+	}
+	if (k == 6 && strncmp(p, "sigmaf", 6) == 0)
+		return 0x3c2;
+
+	for (i = 0; i < 96; i++)
+		if (strlen(latin1_ents[i]) == k && strncmp(p, latin1_ents[i],
+		    k) == 0)
+			return 0xa0 + (uint32_t)i;
+	for (i = 0; i < sizeof(other_ents) / sizeof(other_ents[0]); i++)
+		if (strlen(other_ents[i].name) == k && strncmp(p,
+		    other_ents[i].name, k) == 0)
+			return other_ents[i].cp;
+	return 0;
+}
+
+/* Does the tag at p ("<name" or "</name") break a line of text? */
+static bool
+block_tag(const char *p, const char *e)
+{
+	static const char *const blocks[] = { "p", "div", "br", "tr", "td",
+	    "th", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+	    "blockquote", "pre", "hr", "title", "head", "body", "html", "dl",
+	    "dt", "dd", "section", "article", "header", "footer", "nav",
+	    "address", "form", "option", "caption", "center", NULL };
+	size_t	 n = 0, i;
+	char	 name[16];
+
+	p++;
+	if (p < e && *p == '/')
+		p++;
+	while (p < e && n < sizeof(name) - 1 && isalnum((unsigned char)*p))
+		name[n++] = (char)tolower((unsigned char)*p++);
+	name[n] = '\0';
+	for (i = 0; blocks[i] != NULL; i++)
+		if (strcmp(blocks[i], name) == 0)
+			return true;
+	return false;
+}
+
 /*
- * HTML to its text: tags dropped (a block tag becomes a space), script
- * and style content dropped, the common entities decoded.
+ * HTML to its text: tags dropped (a block tag becomes a space, an
+ * inline one nothing: "Wel<b>come</b>" is "Welcome"), script and style
+ * content dropped, named and numeric entities decoded.
  */
 void
 html_to_text(struct sbuf *out, const char *s, size_t n)
 {
-	static const struct {
-		const char	*name;
-		const char	*text;
-	} ents[] = {
-		{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
-		{ "apos", "'" }, { "nbsp", " " },
-	};
 	const char	*p = s, *e = s + n, *t;
 	char		 u[4];
-	size_t		 i, k;
+	size_t		 k;
 	unsigned long	 cp;
+	uint32_t	 ec;
 
 	while (p < e) {
 		if (*p == '<') {
@@ -267,9 +355,8 @@ html_to_text(struct sbuf *out, const char *s, size_t n)
 			if (t == NULL)
 				break;
 			if (skip) {
-				const char *close = p[1] == 's' || p[1] == 'S' ?
-				    (strncasecmp(p, "<script", 7) == 0 ?
-				    "</script" : "</style") : "</style";
+				const char *close = strncasecmp(p, "<script",
+				    7) == 0 ? "</script" : "</style";
 				const char *c = t;
 
 				while (c < e && strncasecmp(c, close,
@@ -280,7 +367,8 @@ html_to_text(struct sbuf *out, const char *s, size_t n)
 				if (t == NULL)
 					break;
 			}
-			sb_add(out, " ", 1);
+			if (skip || block_tag(p, t))
+				sb_add(out, " ", 1);
 			p = t + 1;
 			continue;
 		}
@@ -299,15 +387,9 @@ html_to_text(struct sbuf *out, const char *s, size_t n)
 						p = t + 1;
 						continue;
 					}
-				}
-				for (i = 0; i < sizeof(ents) / sizeof(ents[0]);
-				    i++)
-					if (strlen(ents[i].name) == k &&
-					    strncasecmp(p + 1, ents[i].name, k) ==
-					    0)
-						break;
-				if (i < sizeof(ents) / sizeof(ents[0])) {
-					sb_str(out, ents[i].text);
+				} else if ((ec = entity(p + 1, k)) != 0) {
+					sb_add(out, u, utf8_put(ec == 0xa0 ?
+					    ' ' : ec, u));
 					p = t + 1;
 					continue;
 				}
@@ -344,30 +426,90 @@ utf8_put(uint32_t cp, char *d)
 	return 4;
 }
 
-/* Simple case folding to lower case for Latin, Greek and Cyrillic. */
+/* Upper-case letters at even code points of [lo, hi], lower at odd. */
+static bool
+pair_even(uint32_t c, uint32_t lo, uint32_t hi)
+{
+	return c >= lo && c <= hi && (c & 1) == 0;
+}
+
+static bool
+pair_odd(uint32_t c, uint32_t lo, uint32_t hi)
+{
+	return c >= lo && c <= hi && (c & 1) == 1;
+}
+
+/*
+ * Simple case folding (to lower case) for the scripts mail is written
+ * in: Latin with its extensions (incl. Vietnamese), Greek, Cyrillic,
+ * Armenian, Georgian, fullwidth Latin.  It follows Unicode's simple
+ * folding, as FTS5's trigram index does, so short search terms (scanned)
+ * and long ones (indexed) find the same.
+ */
 static uint32_t
 fold_cp(uint32_t c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c + 32;
-	if (c < 0xc0)
-		return c;
-	if ((c >= 0xc0 && c <= 0xde && c != 0xd7))
-		return c + 32;
-	if (c >= 0x100 && c <= 0x17f) {
-		/* Latin Extended-A: mostly even upper, odd lower */
-		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
-			return (c & 1) ? c + 1 : c;
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	if (c < 0x100) {
+		if (c == 0xb5)
+			return 0x3bc;	/* micro sign: mu */
+		return c >= 0xc0 && c <= 0xde && c != 0xd7 ? c + 32 : c;
+	}
+	if (c < 0x180) {
+		if (c == 0x130)
+			return 'i';
 		if (c == 0x178)
 			return 0xff;
-		return (c & 1) ? c : c + 1;
+		if (c == 0x17f)
+			return 's';
+		if (pair_even(c, 0x100, 0x12f) || pair_even(c, 0x132, 0x137) ||
+		    pair_odd(c, 0x139, 0x148) || pair_even(c, 0x14a, 0x177) ||
+		    pair_odd(c, 0x179, 0x17e))
+			return c + 1;
+		return c;
 	}
-	if (c >= 0x391 && c <= 0x3ab && c != 0x3a2)
-		return c + 32;		/* Greek */
-	if (c >= 0x410 && c <= 0x42f)
-		return c + 32;		/* Cyrillic */
-	if (c >= 0x400 && c <= 0x40f)
-		return c + 80;
+	if (c >= 0x370 && c < 0x400) {
+		if (c == 0x386)
+			return 0x3ac;
+		if (c >= 0x388 && c <= 0x38a)
+			return c + 37;
+		if (c == 0x38c)
+			return 0x3cc;
+		if (c == 0x38e || c == 0x38f)
+			return c + 63;
+		if ((c >= 0x391 && c <= 0x3a1) || (c >= 0x3a3 && c <= 0x3ab))
+			return c + 32;
+		if (pair_even(c, 0x3d8, 0x3ef))
+			return c + 1;
+		return c;
+	}
+	if (c >= 0x400 && c < 0x530) {
+		if (c <= 0x40f)
+			return c + 80;
+		if (c <= 0x42f)
+			return c + 32;
+		if (c == 0x4c0)
+			return 0x4cf;
+		if (pair_even(c, 0x460, 0x481) || pair_even(c, 0x48a, 0x4bf) ||
+		    pair_odd(c, 0x4c1, 0x4ce) || pair_even(c, 0x4d0, 0x52f))
+			return c + 1;
+		return c;
+	}
+	if (c >= 0x531 && c <= 0x556)
+		return c + 48;		/* Armenian */
+	if (c >= 0x10a0 && c <= 0x10c5)
+		return c + 0x1c60;	/* Georgian */
+	if (c >= 0x1e00 && c <= 0x1eff) {
+		if (c == 0x1e9e)
+			return 0xdf;	/* capital sharp s */
+		if (pair_even(c, 0x1e00, 0x1e95) || pair_even(c, 0x1ea0,
+		    0x1eff))
+			return c + 1;
+		return c;
+	}
+	if (c >= 0xff21 && c <= 0xff3a)
+		return c + 32;		/* fullwidth Latin */
 	return c;
 }
 

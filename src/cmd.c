@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "liteimapd.h"
+#include "sort.h"
 
 #define ST_AUTHSEL	(ST_AUTH | ST_SELECTED)
 
@@ -48,8 +49,8 @@ static const struct command commands[] = {
 	{ "STORE",	cmd_store,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "COPY",	cmd_copy,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "MOVE",	cmd_move,	ST_SELECTED, CMD_UID | CMD_SEQ },
-	{ "SORT",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
-	{ "THREAD",	NULL,		ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "SORT",	cmd_sort,	ST_SELECTED, CMD_UID | CMD_SEQ },
+	{ "THREAD",	cmd_thread,	ST_SELECTED, CMD_UID | CMD_SEQ },
 	{ "UID",	NULL,		ST_SELECTED, 0 },	/* prefix */
 };
 

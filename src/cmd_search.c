@@ -21,6 +21,9 @@
 
 #define MAX_SETS	64
 
+/* the day number of a unix time, rounding down also before 1970 */
+#define FLOORDAY(x)	"((" x " - ((" x ") % 86400 + 86400) % 86400) / 86400)"
+
 #define RET_MIN		0x01
 #define RET_MAX		0x02
 #define RET_ALL		0x04
@@ -140,7 +143,7 @@ parse_day(struct parser *p, int64_t *day)
 
 	if (parse_astring(p, &s) == -1 || datetime_parse_date(s.s, &t) == -1)
 		return parse_fail(p, "invalid date");
-	*day = t / 86400;
+	*day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	return 0;
 }
 
@@ -264,7 +267,7 @@ parse_key(struct sctx *c, int depth)
 			return -1;
 		utf8_fold(&f, b.s, b.len);
 		if (nchars(b.s, b.len) >= 3) {
-			static const char *const c_hdr[] = { "headers" };
+			static const char *const c_hdr[] = { "hdr" };
 
 			if (text_key(c, c_hdr, 1, &b) == -1) {
 				sb_free(&f);
@@ -272,7 +275,8 @@ parse_key(struct sctx *c, int depth)
 			}
 			sb_str(&c->sql, " AND ");
 		}
-		sb_str(&c->sql, "imap_header((SELECT headers FROM search_text "
+		/* RFC 9051 6.4.4: the message's own header, not its parts' */
+		sb_str(&c->sql, "imap_header((SELECT hdr FROM search_text "
 		    "WHERE rowid = m.content_id), ?, ?)");
 		bind_text(c, a.s, a.len);
 		bind_text(c, f.s ? f.s : "", f.len);
@@ -303,15 +307,15 @@ parse_key(struct sctx *c, int depth)
 			return -1;
 		if (strncmp(k, "SENT", 4) == 0) {
 			/* RFC 9051: the Date: header; without one, arrival */
-			col = "(coalesce(c.sentdate + c.senttz * 60, "
-			    "m.internaldate + m.internaltz * 60) / 86400)";
+			col = FLOORDAY("coalesce(c.sentdate + c.senttz * 60, "
+			    "m.internaldate + m.internaltz * 60)");
 			c->join = true;
 			k += 4;
 		} else if (strncmp(k, "SAVED", 5) == 0) {
-			col = "(m.savedate / 86400)";
+			col = FLOORDAY("m.savedate");
 			k += 5;
 		} else
-			col = "((m.internaldate + m.internaltz * 60) / 86400)";
+			col = FLOORDAY("(m.internaldate + m.internaltz * 60)");
 		op = strcmp(k, "BEFORE") == 0 ? " < ?" : strcmp(k, "ON") == 0 ?
 		    " = ?" : " >= ?";
 		sb_str(&c->sql, col);
@@ -491,6 +495,10 @@ check:
 	}
 keys:
 	if (parse_keys(&c, 0, false) == -1) {
+		size_t i;
+
+		for (i = 0; i < c.q.nsets; i++)
+			uidmap_free(c.q.sets[i]);
 		sb_free(&c.sql);
 		return -1;
 	}
@@ -564,6 +572,11 @@ cmd_search(struct session *s, struct parser *p)
 	memset(&out, 0, sizeof(out));
 	if (search_run(s, &q, &hits) != 0) {
 		uidmap_free(&hits);
+		if (ret & RET_SAVE) {
+			/* RFC 5182 2.1: a failed SAVE leaves "$" empty */
+			uidmap_free(&s->sel.saved);
+			memset(&s->sel.saved, 0, sizeof(s->sel.saved));
+		}
 		return resp_serverbug(s, "SEARCH failed");
 	}
 	if (ret & RET_SAVE) {

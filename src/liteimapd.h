@@ -217,7 +217,7 @@ struct mime_info {
 void	mime_parse(const char *, size_t, struct mime_info *);
 void	mime_info_free(struct mime_info *);
 struct search_doc {			/* decoded text and sort keys */
-	struct sbuf	 subject, from, to, cc, bcc, headers, body;
+	struct sbuf	 subject, from, to, cc, bcc, hdr, headers, body;
 	bool		 has_date;
 	int64_t		 sentdate;
 	int		 senttz;

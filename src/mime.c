@@ -1252,7 +1252,9 @@ base_subject(struct sbuf *out, const char *s, size_t n)
 					char *c = memchr(q, ']', (size_t)(e -
 					    q));
 
-					q = c ? c + 1 : q;
+					if (c != NULL && memchr(q + 1, '[',
+					    (size_t)(c - q - 1)) == NULL)
+						q = c + 1;
 					while (q < e && *q == ' ')
 						q++;
 				}
@@ -1266,7 +1268,8 @@ base_subject(struct sbuf *out, const char *s, size_t n)
 			if (p < e && *p == '[') {
 				char *c = memchr(p, ']', (size_t)(e - p));
 
-				if (c != NULL) {
+				if (c != NULL && memchr(p + 1, '[',
+				    (size_t)(c - p - 1)) == NULL) {
 					q = c + 1;
 					while (q < e && *q == ' ')
 						q++;
@@ -1437,6 +1440,8 @@ mime_doc(const char *msg, size_t len, const struct mime_info *mi,
 		    (size_t)e.hdr_off + e.hdr_len > len ||
 		    (size_t)e.body_off + e.body_len > len)
 			break;
+		if (i == 0)
+			decoded_header(&a, &d->hdr, msg, msg + e.hdr_len);
 		decoded_header(&a, &d->headers, msg + e.hdr_off,
 		    msg + e.hdr_off + e.hdr_len);
 		if (!(e.flags & MIME_TEXT) || (e.flags & (MIME_MULTIPART |
@@ -1457,6 +1462,7 @@ mime_doc(const char *msg, size_t len, const struct mime_info *mi,
 		arena_reset(&a);
 	}
 	sb_add(&d->body, "", 0);
+	sb_add(&d->hdr, "", 0);
 	sb_add(&d->headers, "", 0);
 	sb_free(&raw);
 	sb_free(&txt);
@@ -1467,7 +1473,7 @@ void
 mime_doc_free(struct search_doc *d)
 {
 	struct sbuf	*all[] = { &d->subject, &d->from, &d->to, &d->cc,
-	    &d->bcc, &d->headers, &d->body, &d->sort_subject, &d->sort_from,
+	    &d->bcc, &d->hdr, &d->headers, &d->body, &d->sort_subject, &d->sort_from,
 	    &d->sort_to, &d->sort_cc, &d->display_from, &d->display_to,
 	    &d->message_id, &d->in_reply_to, &d->refs };
 	size_t		 i;

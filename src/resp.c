@@ -271,7 +271,8 @@ resp_capability(struct session *s, bool as_code)
 		(void)snprintf(more, sizeof(more), " UIDPLUS MULTIAPPEND "
 		    "UNSELECT CHILDREN NAMESPACE LIST-EXTENDED LIST-STATUS "
 		    "SPECIAL-USE CREATE-SPECIAL-USE STATUS=SIZE UTF8=ACCEPT "
-		    "ESEARCH SEARCHRES WITHIN SAVEDATE IDLE MOVE BINARY "
+		    "ESEARCH SEARCHRES WITHIN SAVEDATE SORT SORT=DISPLAY ESORT "
+		    "THREAD=ORDEREDSUBJECT THREAD=REFERENCES IDLE MOVE BINARY "
 		    "CONDSTORE QRESYNC "
 		    "APPENDLIMIT=%llu", (unsigned long long)s->cfg->max_literal);
 	n = snprintf(buf, sizeof(buf), "%sCAPABILITY IMAP4rev1 IMAP4rev2%s%s"

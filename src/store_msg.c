@@ -163,8 +163,8 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 			goto fail;
 		content = sqlite3_last_insert_rowid(db_handle(db));
 		if ((st = db_stmt(db, STMT_SEARCH_ADD, "INSERT INTO search_text "
-		    "(rowid, subject, from_, to_, cc, bcc, headers, body) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		    "(rowid, subject, from_, to_, cc, bcc, hdr, headers, body) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, content);
 		bind_sb(st, 2, &sd[i].subject);
@@ -172,8 +172,9 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		bind_sb(st, 4, &sd[i].to);
 		bind_sb(st, 5, &sd[i].cc);
 		bind_sb(st, 6, &sd[i].bcc);
-		bind_sb(st, 7, &sd[i].headers);
-		bind_sb(st, 8, &sd[i].body);
+		bind_sb(st, 7, &sd[i].hdr);
+		bind_sb(st, 8, &sd[i].headers);
+		bind_sb(st, 9, &sd[i].body);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
 		if ((st = db_stmt(db, STMT_MSG_ADD, "INSERT INTO messages "
