@@ -1,6 +1,7 @@
 -- Schema version 2: mailboxes, subscriptions and messages.
 --
--- Message content is immutable and stored once (contents); a mailbox holds
+-- Message content is immutable and stored once (contents, content_data);
+-- a mailbox holds
 -- references to it (messages), so COPY is a row insert.  Each mailbox row
 -- keeps the counters STATUS needs (kept by triggers) and uidmap, the UIDs
 -- present as little-endian uint32 (low, high) ranges, from which a session
@@ -36,9 +37,16 @@ CREATE TABLE subscriptions (
 	PRIMARY KEY (user_id, name)
 ) STRICT, WITHOUT ROWID;
 
+-- The bytes of a message live apart from what is known of them, so that
+-- reading an envelope or a sort key never walks a large blob's pages.
 CREATE TABLE contents (
 	id		INTEGER PRIMARY KEY,
-	size		INTEGER NOT NULL,
+	size		INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE content_data (
+	id		INTEGER PRIMARY KEY REFERENCES contents(id)
+			    ON DELETE CASCADE,
 	data		BLOB NOT NULL
 ) STRICT;
 

@@ -366,7 +366,7 @@ store_blob_read(struct db *db, int64_t id, uint32_t off, void *buf,
 	if (db->blob != NULL)
 		rc = sqlite3_blob_reopen(db->blob, id);
 	else
-		rc = sqlite3_blob_open(db->h, "main", "contents", "data", id, 0,
+		rc = sqlite3_blob_open(db->h, "main", "content_data", "data", id, 0,
 		    &db->blob);
 	if (rc != SQLITE_OK) {
 		if (db->blob != NULL) {

@@ -60,6 +60,7 @@ enum stmt_id {
 	STMT_SESS_ALL,
 	STMT_SESS_DEL,
 	STMT_SESS_LIST,
+	STMT_DATA_ADD,
 	STMT_MAX
 };
 

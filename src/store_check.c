@@ -390,9 +390,10 @@ check_all(struct chk *k)
 	if (n > DETAILS_MAX)
 		problem(k, "%lld more messages whose size is not their "
 		    "content's", (long long)(n - DETAILS_MAX));
-	if ((rc = each_row(k, "SELECT id, size, length(data), '' FROM "
-	    "contents WHERE size != length(data) ORDER BY id", "content %s: "
-	    "size %s, but %s bytes of data%s", &n)) != DB_OK)
+	if ((rc = each_row(k, "SELECT c.id, c.size, length(d.data), '' FROM "
+	    "contents c LEFT JOIN content_data d ON d.id = c.id WHERE "
+	    "d.id IS NULL OR c.size != length(d.data) ORDER BY c.id",
+	    "content %s: size %s, but %s bytes of data%s", &n)) != DB_OK)
 		return rc;
 	if (n > DETAILS_MAX)
 		problem(k, "%lld more contents whose size is wrong",

@@ -129,39 +129,45 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	modseq = mb.highestmodseq + 1;
 	for (i = 0; i < n; i++) {
 		if ((st = db_stmt(db, STMT_CONTENT_ADD, "INSERT INTO contents "
-		    "(size, data, header_len, envelope, bodystructure, body, "
+		    "(size, header_len, envelope, bodystructure, body, "
 		    "parts, sentdate, senttz, sort_subject, sort_from, sort_to, "
 		    "sort_cc, display_from, display_to, message_id, in_reply_to, "
 		    "refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?, ?, ?)")) == NULL)
+		    "?, ?)")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)msgs[i].len);
-		(void)sqlite3_bind_blob64(st, 2, msgs[i].data, msgs[i].len,
+		(void)sqlite3_bind_int64(st, 2, mi[i].header_len);
+		(void)sqlite3_bind_text(st, 3, mi[i].envelope, -1,
 		    SQLITE_STATIC);
-		(void)sqlite3_bind_int64(st, 3, mi[i].header_len);
-		(void)sqlite3_bind_text(st, 4, mi[i].envelope, -1,
+		(void)sqlite3_bind_text(st, 4, mi[i].bodystructure, -1,
 		    SQLITE_STATIC);
-		(void)sqlite3_bind_text(st, 5, mi[i].bodystructure, -1,
-		    SQLITE_STATIC);
-		(void)sqlite3_bind_text(st, 6, mi[i].body, -1, SQLITE_STATIC);
-		(void)sqlite3_bind_blob(st, 7, mi[i].parts, (int)(mi[i].nparts *
+		(void)sqlite3_bind_text(st, 5, mi[i].body, -1, SQLITE_STATIC);
+		(void)sqlite3_bind_blob(st, 6, mi[i].parts, (int)(mi[i].nparts *
 		    MIME_ENT_SIZE), SQLITE_STATIC);
 		if (sd[i].has_date) {
-			(void)sqlite3_bind_int64(st, 8, sd[i].sentdate);
-			(void)sqlite3_bind_int(st, 9, sd[i].senttz);
+			(void)sqlite3_bind_int64(st, 7, sd[i].sentdate);
+			(void)sqlite3_bind_int(st, 8, sd[i].senttz);
 		}
-		bind_sb(st, 10, &sd[i].sort_subject);
-		bind_sb(st, 11, &sd[i].sort_from);
-		bind_sb(st, 12, &sd[i].sort_to);
-		bind_sb(st, 13, &sd[i].sort_cc);
-		bind_sb(st, 14, &sd[i].display_from);
-		bind_sb(st, 15, &sd[i].display_to);
-		bind_sb(st, 16, &sd[i].message_id);
-		bind_sb(st, 17, &sd[i].in_reply_to);
-		bind_sb(st, 18, &sd[i].refs);
+		bind_sb(st, 9, &sd[i].sort_subject);
+		bind_sb(st, 10, &sd[i].sort_from);
+		bind_sb(st, 11, &sd[i].sort_to);
+		bind_sb(st, 12, &sd[i].sort_cc);
+		bind_sb(st, 13, &sd[i].display_from);
+		bind_sb(st, 14, &sd[i].display_to);
+		bind_sb(st, 15, &sd[i].message_id);
+		bind_sb(st, 16, &sd[i].in_reply_to);
+		bind_sb(st, 17, &sd[i].refs);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
 		content = sqlite3_last_insert_rowid(db_handle(db));
+		if ((st = db_stmt(db, STMT_DATA_ADD, "INSERT INTO content_data "
+		    "(id, data) VALUES (?, ?)")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, content);
+		(void)sqlite3_bind_blob64(st, 2, msgs[i].data, msgs[i].len,
+		    SQLITE_STATIC);
+		if ((rc = step_done(db, st)) != DB_OK)
+			goto fail;
 		if ((st = db_stmt(db, STMT_SEARCH_ADD, "INSERT INTO search_text "
 		    "(rowid, subject, from_, to_, cc, bcc, hdr, headers, body) "
 		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
