@@ -143,3 +143,27 @@ cmd_dispatch(struct session *s, struct parser *p)
 		    "this version", uid ? "UID " : "", c->name);
 	return c->fn(s, p);
 }
+
+/*
+ * Tier 2/3 for a store result: a busy, read-only or full database is the
+ * client's to know about (try again, or tell the admin); anything else
+ * is our bug, detailed in the log.
+ */
+int
+cmd_db_error(struct session *s, int rc, const char *what)
+{
+	switch (rc) {
+	case DB_BUSY:
+		return resp_no(s, CODE_INUSE, "Mail store is busy, try again");
+	case DB_READONLY:
+		log_err("%s: the database is read-only", what);
+		return resp_no(s, CODE_UNAVAILABLE, "Mail store is read-only, "
+		    "contact the administrator");
+	case DB_FULL:
+		log_err("%s: the disk is full", what);
+		return resp_no(s, CODE_OVERQUOTA, "Mail store is full, "
+		    "contact the administrator");
+	default:
+		return resp_serverbug(s, what);
+	}
+}

@@ -177,13 +177,8 @@ cmd_append(struct session *s, struct parser *p)
 	free(msgs);
 	if (rc == DB_NOTFOUND)
 		return resp_no(s, CODE_TRYCREATE, "Mailbox does not exist");
-	if (rc == DB_BUSY)
-		return resp_no(s, CODE_INUSE, "Mailbox store is busy, try "
-		    "again");
-	if (rc == DB_FULL)
-		return resp_no(s, CODE_LIMIT, "Cannot store more messages");
 	if (rc != DB_OK)
-		return resp_serverbug(s, "APPEND failed");
+		return cmd_db_error(s, rc, "APPEND");
 	log_debug("appended %zu message%s to %s", n, n == 1 ? "" : "s", name);
 	if (n == 1)
 		return resp_tagged(s, RESP_OK, CODE_NONE, "[APPENDUID %u %u] "

@@ -145,16 +145,6 @@ arg_mailbox_create(struct session *s, struct parser *p, int *rc)
 	return name;
 }
 
-static int
-db_failed(struct session *s, int rc, const char *what)
-{
-	if (rc == DB_BUSY)
-		return resp_no(s, CODE_INUSE, "Mailbox store is busy, try "
-		    "again");
-	if (rc == DB_FULL)
-		return resp_no(s, CODE_LIMIT, "Storage is full");
-	return resp_serverbug(s, what);
-}
 
 /* CREATE mailbox [SP "(" "USE" SP "(" use-attr ")" ")"] (RFC 6154 3) */
 int
@@ -205,7 +195,7 @@ cmd_create(struct session *s, struct parser *p)
 	if (rc == DB_EXISTS)
 		return resp_no(s, CODE_ALREADYEXISTS, "Mailbox exists");
 	if (rc != DB_OK)
-		return db_failed(s, rc, "CREATE failed");
+		return cmd_db_error(s, rc, "CREATE failed");
 	log_info("created mailbox %s", name);
 	return resp_ok(s, "CREATE completed");
 }
@@ -238,7 +228,7 @@ cmd_delete(struct session *s, struct parser *p)
 		return resp_no(s, CODE_CANNOT, "Mailbox has inferior "
 		    "hierarchical names and is \\Noselect");
 	if (rc != DB_OK)
-		return db_failed(s, rc, "DELETE failed");
+		return cmd_db_error(s, rc, "DELETE failed");
 	log_info("deleted mailbox %s", name);
 	return resp_ok(s, "DELETE completed");
 }
@@ -271,7 +261,7 @@ cmd_rename(struct session *s, struct parser *p)
 	if (rc == DB_EXISTS)
 		return resp_no(s, CODE_ALREADYEXISTS, "Mailbox exists");
 	if (rc != DB_OK)
-		return db_failed(s, rc, "RENAME failed");
+		return cmd_db_error(s, rc, "RENAME failed");
 	log_info("renamed mailbox %s to %s", from, to);
 	/* the selected mailbox keeps its id; only its name moved */
 	if (s->state == STATE_SELECTED && strcmp(from, "INBOX") != 0 &&
@@ -301,7 +291,7 @@ subscribe(struct session *s, struct parser *p, bool on)
 	if (rc == DB_NOTFOUND)
 		return resp_no(s, CODE_NONEXISTENT, "Not subscribed");
 	if (rc != DB_OK)
-		return db_failed(s, rc, "SUBSCRIBE failed");
+		return cmd_db_error(s, rc, "SUBSCRIBE failed");
 	return resp_ok(s, "%s completed", on ? "SUBSCRIBE" : "UNSUBSCRIBE");
 }
 
@@ -440,7 +430,7 @@ cmd_status(struct session *s, struct parser *p)
 	if (rc == DB_NOTFOUND || (rc == DB_OK && mb.noselect))
 		return resp_no(s, CODE_NONEXISTENT, "Mailbox does not exist");
 	if (rc != DB_OK)
-		return db_failed(s, rc, "STATUS failed");
+		return cmd_db_error(s, rc, "STATUS failed");
 	if ((rc = status_line(s, &mb, items)) != 0)
 		return rc == -1 ? -1 : resp_serverbug(s, "STATUS failed");
 	return resp_ok(s, "STATUS completed");

@@ -288,7 +288,8 @@ cmd_examine(struct session *s, struct parser *p)
  * ones before it.
  */
 static int
-expunge(struct session *s, const struct seqset *uids, bool silent)
+expunge(struct session *s, const struct seqset *uids, bool silent,
+    int *dbrc)
 {
 	struct uidmap	gone;
 	uint64_t	modseq;
@@ -299,7 +300,8 @@ expunge(struct session *s, const struct seqset *uids, bool silent)
 	rc = store_expunge(s->db, s->sel.id, uids, &gone, &modseq);
 	if (rc != DB_OK) {
 		uidmap_free(&gone);
-		return rc == DB_BUSY ? 1 : 2;
+		*dbrc = rc;
+		return 1;
 	}
 	log_debug("expunged %u messages from %s", gone.count, s->sel.name);
 	if (silent) {
@@ -316,25 +318,23 @@ expunge(struct session *s, const struct seqset *uids, bool silent)
 }
 
 static int
-expunge_failed(struct session *s, int rc)
+expunge_failed(struct session *s, int rc, int dbrc)
 {
 	if (rc == -1)
 		return -1;
-	if (rc == 1)
-		return resp_no(s, CODE_INUSE, "Mailbox is busy, try again");
-	return resp_serverbug(s, "EXPUNGE failed");
+	return cmd_db_error(s, dbrc, "EXPUNGE");
 }
 
 /* RFC 9051 6.4.1: expunge silently (unless read-only), then deselect. */
 int
 cmd_close(struct session *s, struct parser *p)
 {
-	int	rc;
+	int	rc, dbrc = DB_OK;
 
 	if (parse_eol(p) == -1)
 		return cmd_syntax(s, p);
-	if (!s->sel.readonly && (rc = expunge(s, NULL, true)) != 0)
-		return expunge_failed(s, rc);
+	if (!s->sel.readonly && (rc = expunge(s, NULL, true, &dbrc)) != 0)
+		return expunge_failed(s, rc, dbrc);
 	select_end(s);
 	return resp_ok(s, "CLOSE completed");
 }
@@ -383,7 +383,7 @@ int
 cmd_expunge(struct session *s, struct parser *p)
 {
 	struct seqset	set;
-	int		rc;
+	int		rc, dbrc = DB_OK;
 
 	if (s->uid && (parse_sp(p) == -1 || parse_seq_set(p, &set) == -1))
 		return cmd_syntax(s, p);
@@ -395,7 +395,7 @@ cmd_expunge(struct session *s, struct parser *p)
 		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
 	if (s->uid)
 		resolve_uids(s, &set);
-	if ((rc = expunge(s, s->uid ? &set : NULL, false)) != 0)
-		return expunge_failed(s, rc);
+	if ((rc = expunge(s, s->uid ? &set : NULL, false, &dbrc)) != 0)
+		return expunge_failed(s, rc, dbrc);
 	return resp_ok(s, "%sEXPUNGE completed", s->uid ? "UID " : "");
 }

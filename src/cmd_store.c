@@ -141,10 +141,7 @@ cmd_store(struct session *s, struct parser *p)
 			    unchanged, &modified, &prev, &mod);
 		if (rc != DB_OK) {
 			uidmap_free(&uids);
-			if (rc == DB_BUSY)
-				return resp_no(s, CODE_INUSE, "Mailbox is busy, "
-				    "try again");
-			return resp_serverbug(s, "STORE failed");
+			return cmd_db_error(s, rc, "STORE");
 		}
 		/* our change needs no second report from notify */
 		if (mod != prev && prev == s->sel.modseq)
@@ -259,13 +256,7 @@ copy_or_move(struct session *s, struct parser *p, bool move)
 		if (rc == DB_NOTFOUND)
 			return resp_no(s, CODE_TRYCREATE, "Mailbox does not "
 			    "exist");
-		if (rc == DB_BUSY)
-			return resp_no(s, CODE_INUSE, "Mailbox is busy, try "
-			    "again");
-		if (rc == DB_FULL)
-			return resp_no(s, CODE_LIMIT, "Destination cannot hold "
-			    "more messages");
-		return resp_serverbug(s, move ? "MOVE failed" : "COPY failed");
+		return cmd_db_error(s, rc, move ? "MOVE" : "COPY");
 	}
 	if (srcu.count == 0) {
 		uidmap_free(&srcu);

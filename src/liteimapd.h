@@ -438,6 +438,7 @@ struct command {
 const struct command *cmd_lookup(const char *, bool);
 int	cmd_dispatch(struct session *, struct parser *);
 int	cmd_syntax(struct session *, struct parser *);
+int	cmd_db_error(struct session *, int, const char *);
 
 /* cmd_any.c */
 int	cmd_capability(struct session *, struct parser *);

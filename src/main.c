@@ -168,6 +168,8 @@ main(int argc, char *argv[])
 	/* first: it moves argv and environ out of the way of the title */
 	setproctitle_init(argc, argv, environ);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* a file size limit: writes fail with EFBIG, answered with NO */
+	(void)signal(SIGXFSZ, SIG_IGN);
 	{
 		/* liteimapctl kick: finish with a BYE, not mid-write */
 		struct sigaction sa;
