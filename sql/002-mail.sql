@@ -28,6 +28,7 @@ CREATE TABLE mailboxes (
 	deleted		INTEGER NOT NULL DEFAULT 0,
 	size		INTEGER NOT NULL DEFAULT 0,
 	uidmap		BLOB NOT NULL DEFAULT x'',
+	vanished_modseq	INTEGER NOT NULL DEFAULT 0, -- tombstones trimmed up to
 	UNIQUE (user_id, name)
 ) STRICT;
 
@@ -80,6 +81,7 @@ CREATE TABLE expunged (
 	mailbox_id	INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
 	uid		INTEGER NOT NULL,
 	modseq		INTEGER NOT NULL,
+	at		INTEGER NOT NULL DEFAULT (unixepoch()),
 	PRIMARY KEY (mailbox_id, uid)
 ) STRICT, WITHOUT ROWID;
 

@@ -981,7 +981,10 @@ cmd_fetch(struct session *s, struct parser *p)
 			memset(&v, 0, sizeof(v));
 			memset(&want, 0, sizeof(want));
 			memset(&rq, 0, sizeof(rq));
-			if (store_vanished(s->db, s->sel.id, cs, &v) != DB_OK)
+			bool trimmed;
+
+			if (store_vanished(s->db, s->sel.id, cs, &v,
+			    &trimmed) != DB_OK)
 				return resp_serverbug(s, "FETCH: tombstones");
 			/* only those in the requested UID set */
 			for (i = 0; i < set.n; i++) {

@@ -89,7 +89,9 @@ qresync_report(struct session *s, uint64_t since, const struct seqset *known)
 
 	memset(&v, 0, sizeof(v));
 	memset(&out, 0, sizeof(out));
-	if (store_vanished(s->db, s->sel.id, since, &v) != DB_OK)
+	bool		 trimmed;
+
+	if (store_vanished(s->db, s->sel.id, since, &v, &trimmed) != DB_OK)
 		return -2;
 	for (i = 1; i <= v.count; i++) {
 		u = uidmap_uid(&v, i);
@@ -212,6 +214,7 @@ do_select(struct session *s, struct parser *p, bool readonly)
 	sel->uidnext = mb.uidnext;
 	sel->modseq = mb.highestmodseq;
 	sel->readonly = readonly;
+	sel->polled = now_ms();		/* SELECT is a fresh look */
 	if (rev1) {
 		/* RFC 3501: one session sees a message as \Recent; not EXAMINE */
 		from = mb.recent_uid;
@@ -304,6 +307,14 @@ expunge(struct session *s, const struct seqset *uids, bool silent,
 		return 1;
 	}
 	log_debug("expunged %u messages from %s", gone.count, s->sel.name);
+	if (s->cfg->tombstone_horizon > 0 && gone.count > 0 &&
+	    db_begin(s->db) == DB_OK) {
+		if (store_trim_tombstones(s->db, s->sel.id,
+		    s->cfg->tombstone_horizon / 1000) == DB_OK)
+			(void)db_commit(s->db);
+		else
+			db_rollback(s->db);
+	}
 	if (silent) {
 		for (i = 1; i <= gone.count; i++) {
 			uid = uidmap_uid(&gone, i);

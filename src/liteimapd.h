@@ -112,6 +112,8 @@ struct config {
 	int64_t	 max_user_connections;
 	int64_t	 max_user_ip_connections;
 	int64_t	 cache_size;
+	int64_t	 poll_every;
+	int64_t	 tombstone_horizon;
 	char	*default_mailboxes;
 };
 void	config_init(struct config *);
@@ -377,6 +379,7 @@ struct selected {
 	struct uidmap	 saved;		/* SEARCH SAVE result (RFC 5182) */
 	bool		 readonly;
 	bool		 pending;	/* expunges not yet reported */
+	int64_t		 polled;	/* last look for changes (ms) */
 };
 
 struct db;
@@ -609,7 +612,9 @@ int	store_blob_read(struct db *, int64_t, uint32_t, void *, uint32_t);
 int	store_flags(struct db *, int64_t, const struct seqset *, int,
 	    unsigned, const char *, uint64_t, struct uidmap *, uint64_t *,
 	    uint64_t *);
-int	store_vanished(struct db *, int64_t, uint64_t, struct uidmap *);
+int	store_vanished(struct db *, int64_t, uint64_t, struct uidmap *,
+	    bool *);
+int	store_trim_tombstones(struct db *, int64_t, int64_t);
 int	store_copy(struct db *, int64_t, const struct seqset *, int64_t, bool,
 	    struct uidmap *, uint32_t *, uint32_t *);
 #define SEARCH_MAX_BINDS	256

@@ -87,6 +87,15 @@ notify_check(struct session *s)
 
 	if (s->state != STATE_SELECTED || !s->notify_ok)
 		return 0;
+	/*
+	 * poll_every (as in Net::IMAP::Server): look at most that often;
+	 * 0 looks after every command.  NOOP, CHECK and IDLE always look.
+	 */
+	if (s->cfg->poll_every > 0 && !s->idling && s->cmd_name != NULL &&
+	    strcmp(s->cmd_name, "NOOP") != 0 && strcmp(s->cmd_name, "CHECK") !=
+	    0 && now_ms() - sel->polled < s->cfg->poll_every && !sel->pending)
+		return 0;
+	sel->polled = now_ms();
 	memset(&now, 0, sizeof(now));
 	memset(&diff, 0, sizeof(diff));
 	if (store_mailbox_get_id(s->db, sel->id, &mb, &now) != DB_OK ||

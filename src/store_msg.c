@@ -904,13 +904,43 @@ store_search(struct db *db, int64_t mailbox, const struct search_q *q,
  */
 int
 store_vanished(struct db *db, int64_t mailbox, uint64_t since,
-    struct uidmap *out)
+    struct uidmap *out, bool *trimmed)
 {
-	sqlite3_stmt	*st;
-	uint32_t	 uid;
-	int		 rc;
+	struct store_mailbox	 mb;
+	struct uidmap		 map, all;
+	sqlite3_stmt		*st;
+	uint32_t		 uid;
+	int			 rc;
 
 	out->n = out->count = 0;
+	*trimmed = false;
+	if ((st = db_stmt(db, STMT_VANISHED_HORIZON, "SELECT vanished_modseq, "
+	    "uidnext FROM mailboxes WHERE id = ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) > since) {
+		/*
+		 * Tombstones after since were trimmed: RFC 7162 3.2.5.2 lets
+		 * us name every UID below UIDNEXT that is not here.
+		 */
+		(void)sqlite3_reset(st);
+		memset(&map, 0, sizeof(map));
+		memset(&all, 0, sizeof(all));
+		if ((rc = store_mailbox_get_id(db, mailbox, &mb, &map)) !=
+		    DB_OK) {
+			uidmap_free(&map);
+			return rc;
+		}
+		if (mb.uidnext > 1)
+			uidmap_append(&all, 1, mb.uidnext - 1);
+		uidmap_diff(&all, &map, out);
+		uidmap_free(&map);
+		uidmap_free(&all);
+		*trimmed = true;
+		return DB_OK;
+	}
+	(void)sqlite3_reset(st);
 	if ((st = db_stmt(db, STMT_VANISHED, "SELECT uid FROM expunged WHERE "
 	    "mailbox_id = ? AND modseq > ? ORDER BY uid")) == NULL)
 		return DB_ERROR;
@@ -923,4 +953,33 @@ store_vanished(struct db *db, int64_t mailbox, uint64_t since,
 	}
 	(void)sqlite3_reset(st);
 	return rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
+}
+
+/*
+ * Forget tombstones older than horizon seconds, keeping in the mailbox
+ * the highest MODSEQ forgotten (store_vanished then answers in full).
+ */
+int
+store_trim_tombstones(struct db *db, int64_t mailbox, int64_t horizon)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (horizon <= 0)
+		return DB_OK;
+	if ((st = db_stmt(db, STMT_TRIM_MARK, "UPDATE mailboxes SET "
+	    "vanished_modseq = max(vanished_modseq, (SELECT coalesce(max("
+	    "modseq), 0) FROM expunged WHERE mailbox_id = ?1 AND at < ?2)) "
+	    "WHERE id = ?1")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (int64_t)time(NULL) - horizon);
+	if ((rc = step_done(db, st)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, STMT_TRIM, "DELETE FROM expunged WHERE "
+	    "mailbox_id = ? AND at < ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (int64_t)time(NULL) - horizon);
+	return step_done(db, st);
 }
