@@ -96,6 +96,7 @@ charset_to_utf8(struct sbuf *out, const char *cs, const char *in, size_t n)
 	if (cd == (iconv_t)-1 || strcasecmp(cdname, cs) != 0) {
 		if (cd != (iconv_t)-1)
 			(void)iconv_close(cd);
+		cd = (iconv_t)-1;	/* closed: never closed twice */
 		cdname[0] = '\0';
 		if (strlen(cs) >= sizeof(cdname) ||
 		    (cd = iconv_open("UTF-8", cs)) == (iconv_t)-1) {

@@ -115,7 +115,8 @@ msgset_uids(struct session *s, const struct seqset *set, bool uid,
 			b = m->r[j].hi < hi ? m->r[j].hi : hi;
 			if (a > b)
 				continue;
-			if (tmp.n > 0 && a <= uidmap_last(&tmp) + 1) {
+			if (tmp.n > 0 && (uint64_t)a <= (uint64_t)
+			    uidmap_last(&tmp) + 1) {
 				/* overlaps what we have: merge */
 				if (b > tmp.r[tmp.n - 1].hi) {
 					tmp.count += b - tmp.r[tmp.n - 1].hi;

@@ -41,8 +41,10 @@ struct sctx {
 static int
 add_set(struct sctx *c, struct uidmap *m)
 {
-	if (c->q.nsets == MAX_SETS)
+	if (c->q.nsets == MAX_SETS) {
+		uidmap_free(m);
 		return -1;
+	}
 	c->q.sets[c->q.nsets] = arena_alloc(&c->s->arena, sizeof(*m));
 	*c->q.sets[c->q.nsets] = *m;
 	return (int)c->q.nsets++;
@@ -418,6 +420,17 @@ collect_uid(void *arg, uint32_t uid, uint64_t modseq)
 	return 0;
 }
 
+/* Free what a parsed search holds (search_run does it itself). */
+void
+search_free(struct search_q *q)
+{
+	size_t	i;
+
+	for (i = 0; i < q->nsets; i++)
+		uidmap_free(q->sets[i]);
+	q->nsets = 0;
+}
+
 /*
  * Run a parsed search; hits gets the UIDs (known to the client) that
  * match.  For SORT and THREAD as well.  0, or -2 database error.
@@ -566,8 +579,12 @@ cmd_search(struct session *s, struct parser *p)
 	rc = search_parse(s, p, &q, false);
 	if (rc == -3)
 		return 0;
-	if (rc == -1 || parse_eol(p) == -1)
+	if (rc == -1)
 		return cmd_syntax(s, p);
+	if (parse_eol(p) == -1) {
+		search_free(&q);
+		return cmd_syntax(s, p);
+	}
 	memset(&hits, 0, sizeof(hits));
 	memset(&out, 0, sizeof(out));
 	if (search_run(s, &q, &hits) != 0) {

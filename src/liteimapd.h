@@ -494,6 +494,7 @@ int	cmd_move(struct session *, struct parser *);
 int	search_parse(struct session *, struct parser *, struct search_q *,
 	    bool);
 int	search_run(struct session *, struct search_q *, struct uidmap *);
+void	search_free(struct search_q *);
 int	cmd_search(struct session *, struct parser *);
 
 /* cmd_idle.c */

@@ -22,26 +22,37 @@
 #define MIME_MAX_PARTS	5000
 #define MAX_PARAMS	32
 
-/* An IMAP string: quoted when 7-bit and short, else a literal. */
+/*
+ * An IMAP string: quoted when 7-bit and short, else a literal.  NUL
+ * bytes are dropped: no IMAP string may carry one, and these strings are
+ * stored and sent as C strings.
+ */
 static void
 sb_string(struct sbuf *b, const char *s, size_t n)
 {
 	char	hdr[32];
-	size_t	i;
+	size_t	i, nul = 0;
 	bool	lit = n > 1024;
 
-	for (i = 0; i < n && !lit; i++)
-		if ((unsigned char)s[i] >= 0x80 || s[i] == '\r' ||
-		    s[i] == '\n' || s[i] == '\0')
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0')
+			nul++;
+		else if ((unsigned char)s[i] >= 0x80 || s[i] == '\r' ||
+		    s[i] == '\n')
 			lit = true;
+	}
 	if (lit) {
-		(void)snprintf(hdr, sizeof(hdr), "{%zu}\r\n", n);
+		(void)snprintf(hdr, sizeof(hdr), "{%zu}\r\n", n - nul);
 		sb_str(b, hdr);
-		sb_add(b, s, n);
+		for (i = 0; i < n; i++)
+			if (s[i] != '\0')
+				sb_add(b, &s[i], 1);
 		return;
 	}
 	sb_add(b, "\"", 1);
 	for (i = 0; i < n; i++) {
+		if (s[i] == '\0')
+			continue;
 		if (s[i] == '"' || s[i] == '\\')
 			sb_add(b, "\\", 1);
 		sb_add(b, &s[i], 1);

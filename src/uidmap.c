@@ -84,7 +84,8 @@ uidmap_load(struct uidmap *m, const void *blob, size_t len)
 		m->r[i].lo = get32(p + 8 * i);
 		m->r[i].hi = get32(p + 8 * i + 4);
 		if (m->r[i].lo == 0 || m->r[i].lo > m->r[i].hi ||
-		    (i > 0 && m->r[i].lo <= m->r[i - 1].hi + 1))
+		    (i > 0 && (uint64_t)m->r[i].lo <= (uint64_t)
+		    m->r[i - 1].hi + 1))
 			return -1;
 	}
 	m->n = n;
