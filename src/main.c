@@ -241,6 +241,7 @@ main(int argc, char *argv[])
 			(void)resp_bye(&s, CODE_LIMIT, "Too many connections "
 			    "for this user");
 			session_free(&s);
+			config_free(&cfg);
 			return EXIT_SESSION;
 		}
 		log_info("preauthenticated session");
