@@ -535,7 +535,37 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 		goto fail;
 	*prev_r = *modseq_r = mb.highestmodseq;
 	modseq = mb.highestmodseq + 1;
-	/* read, compute, then write: keywords need C, flags could use SQL */
+	if (kw[0] == '\0' && op != STORE_SET && unchangedsince == 0) {
+		/* system flags only: one UPDATE per range, in SQL */
+		int changed = 0;
+
+		for (i = 0; i < uids->n; i++) {
+			up = op == STORE_ADD ? db_stmt(db, STMT_FLAGS_BULK_ADD,
+			    "UPDATE messages SET flags = flags | ?1, modseq = ?2 "
+			    "WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND "
+			    "(flags | ?1) != flags") : db_stmt(db,
+			    STMT_FLAGS_BULK_DEL, "UPDATE messages SET flags = "
+			    "flags & ~?1, modseq = ?2 WHERE mailbox_id = ?3 AND "
+			    "uid BETWEEN ?4 AND ?5 AND (flags & ?1) != 0");
+			if (up == NULL)
+				goto dberr;
+			(void)sqlite3_bind_int(up, 1, (int)flags);
+			(void)sqlite3_bind_int64(up, 2, (sqlite3_int64)modseq);
+			(void)sqlite3_bind_int64(up, 3, mailbox);
+			(void)sqlite3_bind_int64(up, 4, uids->r[i].lo);
+			(void)sqlite3_bind_int64(up, 5, uids->r[i].hi);
+			if ((rc = step_done(db, up)) != DB_OK)
+				goto fail;
+			changed += sqlite3_changes(db_handle(db));
+		}
+		if (changed > 0 && (rc = bump_modseq(db, mailbox, modseq)) !=
+		    DB_OK)
+			goto fail;
+		if ((rc = db_commit(db)) == DB_OK && changed > 0)
+			*modseq_r = modseq;
+		return rc;
+	}
+	/* read, compute, then write: keywords need C */
 	for (i = 0; i < uids->n; i++) {
 		if ((st = db_stmt(db, STMT_FLAGS_READ, "SELECT uid, flags, "
 		    "keywords, modseq FROM messages WHERE mailbox_id = ? AND "
