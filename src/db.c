@@ -152,6 +152,13 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		goto fail;
 	}
 	(void)sqlite3_extended_result_codes(db->h, 1);
+	/*
+	 * A session is usually the last connection when it closes: SQLite
+	 * would then checkpoint and delete the WAL, which the next session
+	 * creates again.  Writers' automatic checkpoints keep it bounded.
+	 */
+	(void)sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL);
 	(void)sqlite3_busy_timeout(db->h, (int)cfg->busy_timeout);
 	/*
 	 * The page cache is per process: 256 KiB (not SQLite's 2 MiB) keeps
