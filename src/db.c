@@ -152,20 +152,22 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		goto fail;
 	}
 	(void)sqlite3_extended_result_codes(db->h, 1);
-	/*
-	 * A session is usually the last connection when it closes: SQLite
-	 * would then checkpoint and delete the WAL, which the next session
-	 * creates again.  Writers' automatic checkpoints keep it bounded.
-	 */
-	(void)sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
-	    NULL);
+
 	(void)sqlite3_busy_timeout(db->h, (int)cfg->busy_timeout);
 	/*
 	 * The page cache is per process: 256 KiB (not SQLite's 2 MiB) keeps
 	 * an idle session small; the kernel's page cache is shared anyway.
 	 */
+	/*
+	 * The last connection to close checkpoints and removes the WAL (the
+	 * default, kept on purpose): a process that opens the database with
+	 * nobody else there must rebuild the WAL index from every frame, so
+	 * the WAL must be short when that happens.  journal_size_limit gives
+	 * back the space of a large transaction's WAL after a checkpoint.
+	 */
 	(void)snprintf(sql, sizeof(sql), "PRAGMA foreign_keys = ON; "
-	    "PRAGMA synchronous = %s; PRAGMA cache_size = -%lld",
+	    "PRAGMA synchronous = %s; PRAGMA cache_size = -%lld; "
+	    "PRAGMA journal_size_limit = 4194304",
 	    syncs[cfg->synchronous & 3], (long long)(cfg->cache_size / 1024));
 	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = pragma_int(db, "PRAGMA application_id", &appid)) != DB_OK ||
