@@ -102,6 +102,7 @@ bench: deps-bench
 	$(MAKE) all $(BUILD)/imapbench
 	bench/run $(BENCHFLAGS)
 
+BENCH_LIBS ?= -lgnutls
 $(BUILD)/imapbench: bench/imapbench.c | $(BUILD)/obj/ctl
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o $@ $< $(BENCH_LIBS)
 
