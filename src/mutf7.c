@@ -22,30 +22,6 @@ b64val(unsigned char c)
 	return (int)(p - b64);
 }
 
-static size_t
-put_utf8(uint32_t cp, char *d)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | cp >> 6);
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | cp >> 12);
-		d[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | cp >> 18);
-	d[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	d[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	d[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
 
 /*
  * Decode a modified UTF-7 name into UTF-8 in the arena.  NULL if it is
@@ -112,7 +88,7 @@ mutf7_decode(struct arena *a, const char *in, size_t len)
 				return NULL;
 			else if ((cp >= 0x20 && cp <= 0x7e) || cp == 0)
 				return NULL;	/* must not be encoded; no NUL */
-			d += put_utf8(cp, d);
+			d += utf8_put(cp, d);
 		}
 		/* closed by '-', whole units, zero padding, no lone surrogate */
 		if (i == len || units == 0 || nbits >= 6 || bits != 0 ||

@@ -271,33 +271,22 @@ parse_quoted(struct parser *p, struct str *out)
 }
 
 /*
- * literal = "{" number64 ["+"] "}" CRLF *CHAR8
- * literal8 = "~{" number64 ["+"] "}" CRLF *OCTET (RFC 3516, binary)
+ * literal = "{" number64 ["+"] "}" CRLF *CHAR8, copied into the arena.
+ * (literal8, "~{", belongs to APPEND: parse_literal_ref.)
  */
 static int
 parse_literal(struct parser *p, struct str *out)
 {
-	uint64_t	 n;
-	bool		 binary = false;
+	const unsigned char	*data;
+	size_t			 n;
+	bool			 binary;
 
-	if (parse_peek(p) == '~') {
-		binary = true;
-		p->p++;
-	}
-	if (parse_char(p, '{') == -1 || parse_number64(p, &n) == -1)
-		return parse_fail(p, "invalid literal");
-	if (parse_peek(p) == '+')
-		p->p++;
-	if (parse_char(p, '}') == -1 || !parse_at_eol(p))
-		return parse_fail(p, "invalid literal");
-	p->p += 2;
-	if (n > (uint64_t)(p->end - p->p))
-		return parse_fail(p, "literal shorter than announced");
-	if (!binary && memchr(p->p, '\0', (size_t)n) != NULL)
+	if (parse_literal_ref(p, &data, &n, &binary) == -1)
+		return -1;
+	if (memchr(data, '\0', n) != NULL)
 		return parse_fail(p, "NUL in literal");
-	out->s = arena_strndup(p->arena, p->p, (size_t)n);
-	out->len = (size_t)n;
-	p->p += n;
+	out->s = arena_strndup(p->arena, data, n);
+	out->len = n;
 	return 0;
 }
 
