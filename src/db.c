@@ -178,6 +178,27 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		    open_error(rc), sqlite3_errmsg(db->h));
 		goto fail;
 	}
+	if (flags & DB_OPEN_SESSIONS) {
+		/*
+		 * The live sessions, apart from the mail: disposable (dead
+		 * rows are reaped), so never synced, and a session that only
+		 * reads mail leaves the mail database's WAL empty.
+		 */
+		if ((rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; "
+		    "PRAGMA synchronous = OFF; CREATE TABLE IF NOT EXISTS "
+		    "sessions (pid INTEGER PRIMARY KEY, started INTEGER NOT NULL, "
+		    "user TEXT NOT NULL, addr TEXT NOT NULL, since INTEGER NOT "
+		    "NULL DEFAULT (unixepoch())) STRICT", NULL, NULL, NULL)) !=
+		    SQLITE_OK) {
+			rc = db_result(db, rc);
+			(void)snprintf(err, errlen, "%s: %s", path,
+			    sqlite3_errmsg(db->h));
+			goto fail;
+		}
+		db->sync = 0;
+		*dbp = db;
+		return DB_OK;
+	}
 	if (appid != APPLICATION_ID) {
 		/* an empty file is ours to fill; anything else is not */
 		if (appid != 0 || ver != 0 || (pragma_int(db, "SELECT count(*) "
@@ -402,20 +423,6 @@ db_data_version(struct db *db)
 	return v;
 }
 
-/*
- * Commit without fsync (durable) or with the configured level.  For data
- * that may be lost on power failure (the sessions table): WAL keeps the
- * database consistent either way.
- */
-void
-db_durable(struct db *db, bool on)
-{
-	static const char *const sql[] = { "PRAGMA synchronous = OFF",
-	    "PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL",
-	    "PRAGMA synchronous = EXTRA" };
-
-	(void)sqlite3_exec(db->h, sql[on ? db->sync : 0], NULL, NULL, NULL);
-}
 
 /*
  * Close the blob handle: an open one holds a read transaction, which

@@ -389,6 +389,7 @@ struct session {
 	struct io		 io;
 	struct arena		 arena;
 	struct db		*db;
+	struct db		*sdb;		/* the sessions database */
 	enum state		 state;
 	unsigned		 enabled;	/* EN_* */
 	char			 id[SESSION_ID_LEN + 1];
@@ -523,6 +524,7 @@ int	cmd_authenticate(struct session *, struct parser *);
 #define DB_NEWER	(-8)	/* schema newer than this program */
 #define DB_OPEN_CREATE	0x01	/* create the file (liteimapctl init) */
 #define DB_OPEN_NOCHECK	0x02	/* do not check the schema version */
+#define DB_OPEN_SESSIONS 0x04	/* the sessions database beside it */
 struct sqlite3_stmt;
 int	db_open(struct db **, const char *, const struct config *, int,
 	    char *, size_t);
@@ -536,7 +538,6 @@ int	db_commit(struct db *);
 void	db_rollback(struct db *);
 int	db_result(struct db *, int);
 int64_t	db_data_version(struct db *);
-void	db_durable(struct db *, bool);
 void	db_release(struct db *);
 void	db_notify(struct db *);
 
@@ -644,8 +645,9 @@ int	store_claim_recent(struct db *, int64_t, uint32_t, uint32_t *);
 int	store_first_unseen(struct db *, int64_t, uint32_t *);
 int	store_user_defaults(struct db *, int64_t, const char *);
 int64_t	proc_started(pid_t);
-int	store_session_add(struct db *, int64_t, const char *, int64_t,
+int	store_session_add(struct db *, const char *, const char *, int64_t,
 	    int64_t);
+int	sessions_open(struct db **, const struct config *, bool);
 int	store_session_reap(struct db *);
 int	store_session_end(struct db *);
 int	store_session_list(struct db *, int (*)(void *, const char *, int64_t,

@@ -50,8 +50,9 @@ session_free(struct session *s)
 {
 	if (s->io.tls != NULL)
 		tls_close(&s->io.tls, now_ms() + 1000);
-	if (s->registered && s->db != NULL)
-		(void)store_session_end(s->db);
+	if (s->registered && s->sdb != NULL)
+		(void)store_session_end(s->sdb);
+	db_close(&s->sdb);
 	/* the selection, whatever the state (LOGOUT leaves it set) */
 	uidmap_free(&s->sel.map);
 	uidmap_free(&s->sel.recent);
@@ -130,8 +131,12 @@ session_login(struct session *s, const char *user, int64_t uid)
 {
 	int	rc;
 
-	rc = store_session_add(s->db, uid, s->peer_ip,
-	    s->cfg->max_user_connections, s->cfg->max_user_ip_connections);
+	if (s->sdb == NULL && (rc = sessions_open(&s->sdb, s->cfg, false)) !=
+	    DB_OK)
+		s->sdb = NULL;
+	rc = s->sdb == NULL ? DB_ERROR : store_session_add(s->sdb, user,
+	    s->peer_ip, s->cfg->max_user_connections,
+	    s->cfg->max_user_ip_connections);
 	if (rc == DB_EXISTS) {
 		log_notice("login as %s refused: too many sessions", user);
 		return -1;

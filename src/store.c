@@ -676,22 +676,19 @@ row_alive(sqlite3_stmt *st)
  * then DB_EXISTS.  Rows of dead processes are removed on the way.
  */
 int
-store_session_add(struct db *db, int64_t user, const char *addr,
+store_session_add(struct db *db, const char *user, const char *addr,
     int64_t max_user, int64_t max_ip)
 {
 	sqlite3_stmt	*st;
 	int64_t		 nuser = 0, nip = 0, me = (int64_t)getpid();
 	int		 rc;
 
-	db_durable(db, false);
-	if ((rc = db_begin(db)) != DB_OK) {
-		db_durable(db, true);
+	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	}
 	if ((st = db_stmt(db, STMT_SESS_OF_USER, "SELECT pid, started, addr "
-	    "FROM sessions WHERE user_id = ?")) == NULL)
+	    "FROM sessions WHERE user = ?")) == NULL)
 		goto dberr;
-	(void)sqlite3_bind_int64(st, 1, user);
+	(void)sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!row_alive(st) || sqlite3_column_int64(st, 0) == me)
 			continue;
@@ -711,22 +708,19 @@ store_session_add(struct db *db, int64_t user, const char *addr,
 		goto fail;
 	}
 	if ((st = db_stmt(db, STMT_SESS_ADD, "INSERT OR REPLACE INTO sessions "
-	    "(pid, started, user_id, addr) VALUES (?, ?, ?, ?)")) == NULL)
+	    "(pid, started, user, addr) VALUES (?, ?, ?, ?)")) == NULL)
 		goto dberr;
 	(void)sqlite3_bind_int64(st, 1, me);
 	(void)sqlite3_bind_int64(st, 2, proc_started(getpid()));
-	(void)sqlite3_bind_int64(st, 3, user);
+	(void)sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(st, 4, addr, -1, SQLITE_STATIC);
 	if ((rc = step_change(db, st)) != DB_OK)
 		goto fail;
-	rc = db_commit(db);
-	db_durable(db, true);
-	return rc;
+	return db_commit(db);
 dberr:
 	rc = DB_ERROR;
 fail:
 	db_rollback(db);
-	db_durable(db, true);
 	return rc;
 }
 
@@ -770,9 +764,7 @@ store_session_end(struct db *db)
 	    "pid = ?")) == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, (int64_t)getpid());
-	db_durable(db, false);
 	rc = step_change(db, st);
-	db_durable(db, true);
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
@@ -784,9 +776,8 @@ store_session_list(struct db *db, int (*fn)(void *, const char *, int64_t,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if ((st = db_stmt(db, STMT_SESS_LIST, "SELECT s.pid, s.started, "
-	    "u.name, s.addr, s.since FROM sessions s JOIN users u "
-	    "ON u.id = s.user_id ORDER BY u.name, s.pid")) == NULL)
+	if ((st = db_stmt(db, STMT_SESS_LIST, "SELECT pid, started, user, "
+	    "addr, since FROM sessions ORDER BY user, pid")) == NULL)
 		return DB_ERROR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!row_alive(st))
@@ -800,4 +791,25 @@ store_session_list(struct db *db, int (*fn)(void *, const char *, int64_t,
 	(void)sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
 	    db_result(db, rc);
+}
+
+/*
+ * The sessions database, "<database>-sessions" (created on demand); with
+ * must_exist, DB_MISSING when there is none (nobody ever logged in).
+ */
+int
+sessions_open(struct db **dbp, const struct config *cfg, bool must_exist)
+{
+	char	path[4200], err[256];
+	int	rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s-sessions",
+	    cfg->database) >= sizeof(path))
+		return DB_ERROR;
+	if (must_exist && access(path, F_OK) == -1)
+		return DB_MISSING;
+	if ((rc = db_open(dbp, path, cfg, DB_OPEN_CREATE | DB_OPEN_SESSIONS,
+	    err, sizeof(err))) != DB_OK)
+		log_warn("sessions: %s", err);
+	return rc;
 }

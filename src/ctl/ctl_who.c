@@ -93,8 +93,20 @@ ctl_who(struct ctl *c, int argc, char **argv)
 	}
 	if (kick)
 		w.only = argv[1];
-	if ((rc = ctl_open(c)) != EX_OK)
-		return rc;
+	if ((rc = sessions_open(&c->db, &c->cfg, true)) == DB_MISSING) {
+		if (kick) {
+			(void)printf("0 sessions of %s ended\n", w.only);
+			return EX_NOUSER;
+		}
+		(void)printf("%-16s %7s %-24s %-19s  %s\n", "USER", "PID",
+		    "ADDRESS", "SINCE", "STATE");
+		return EX_OK;
+	}
+	if (rc != DB_OK) {
+		(void)fprintf(stderr, "liteimapctl: cannot open the sessions "
+		    "database\n");
+		return ctl_db_exit(rc);
+	}
 	if (!kick)
 		(void)printf("%-16s %7s %-24s %-19s  %s\n", "USER", "PID",
 		    "ADDRESS", "SINCE", "STATE");
