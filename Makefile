@@ -98,9 +98,10 @@ run: deps-run
 	$(MAKE) all
 	bash contrib/demo $(BUILD)
 
-bench: deps-bench
+bench:
+	bash bench/setup
 	$(MAKE) all $(BUILD)/imapbench
-	bench/run $(BENCHFLAGS)
+	bench/run --build $(BUILD) $(BENCHFLAGS)
 
 BENCH_LIBS ?= -lgnutls
 $(BUILD)/imapbench: bench/imapbench.c | $(BUILD)/obj/ctl

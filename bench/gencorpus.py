@@ -465,9 +465,6 @@ def main():
         for k in ("text_rare", "text_common", "body_phrase"):
             if TERMS[k] in searchable:
                 counts[k] += 1
-                if os.environ.get("GENCORPUS_DEBUG"):
-                    sys.stderr.write("%s %d %s\n" % (k, i + 1, TERMS[k] in
-                                     msg.decode("utf-8", "replace").lower()))
         days.append((day0, "\\Seen" in flags))
         if "\\Seen" in flags:
             seen_count += 1

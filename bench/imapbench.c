@@ -10,7 +10,8 @@
  * reply.  The client's own CPU time (getrusage) is part of every result.
  *
  * C11 + POSIX threads + GnuTLS (for STARTTLS).  Build:
- *	cc -O2 -std=c11 -o build/imapbench bench/imapbench.c -lgnutls -lpthread
+ *	cc -O2 -std=c11 -o build/imapbench bench/imapbench.c -lgnutls
+ * (POSIX threads are in glibc's libc; add -lpthread on older systems.)
  * Usage: imapbench -h for the list of scenarios and options.
  */
 #ifndef _GNU_SOURCE
@@ -129,7 +130,9 @@ quant(double *v, size_t n, double q)
 	if (n == 0)
 		return NAN;
 	qsort(v, n, sizeof(*v), dcmp);
-	i = (size_t)ceil(q * n);
+	i = (size_t)(q * n);		/* ceil without libm */
+	if ((double)i < q * n)
+		i++;
 	if (i > 0)
 		i--;
 	if (i >= n)
@@ -186,7 +189,7 @@ jnum(const char *key, double v)
 {
 	if (isnan(v) || isinf(v))
 		jraw(",\"%s\":null", key);
-	else if (v == (double)(long long)v && fabs(v) < 1e15)
+	else if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
 		jraw(",\"%s\":%lld", key, (long long)v);
 	else
 		jraw(",\"%s\":%.4f", key, v);
