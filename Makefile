@@ -107,6 +107,10 @@ BENCH_LIBS ?= -lgnutls
 $(BUILD)/imapbench: bench/imapbench.c | $(BUILD)/obj/ctl
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o $@ $< $(BENCH_LIBS)
 
+# libFuzzer targets (clang): FUZZ_SECONDS per target, 60 by default
+fuzz: deps-ci
+	bash fuzz/run
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) \
@@ -129,4 +133,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan run bench install clean units
+.PHONY: all check asan run bench fuzz install clean units
