@@ -42,6 +42,8 @@ sb_free(struct sbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+static void	utf8_sanitize(struct sbuf *, size_t);
+
 static bool
 is_utf8_name(const char *cs)
 {
@@ -126,6 +128,37 @@ charset_to_utf8(struct sbuf *out, const char *cs, const char *in, size_t n)
 	}
 	if (out->len == start && n > 0)
 		latin1(out, in, n);
+	utf8_sanitize(out, start);
+}
+
+/*
+ * What iconv wrote is not always UTF-8 (glibc lets code points above
+ * U+10FFFF through and writes UCS-4's large values as 6-byte sequences):
+ * replace whatever is not valid UTF-8 after start with U+FFFD.
+ */
+static void
+utf8_sanitize(struct sbuf *b, size_t start)
+{
+	struct sbuf	 t = { 0 };
+	const char	*s = b->s + start;
+	size_t		 n = b->len - start, i = 0, k;
+
+	if (n == 0 || utf8_valid(s, n))
+		return;
+	while (i < n) {
+		k = (unsigned char)s[i] < 0x80 ? 1 : (unsigned char)s[i] >= 0xf0 ?
+		    4 : (unsigned char)s[i] >= 0xe0 ? 3 : 2;
+		if (s[i] != '\0' && i + k <= n && utf8_valid(s + i, k)) {
+			sb_add(&t, s + i, k);
+			i += k;
+		} else {
+			sb_add(&t, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	b->len = start;
+	sb_add(b, t.s, t.len);
+	sb_free(&t);
 }
 
 static int

@@ -131,6 +131,23 @@ struct msg {
 	size_t		 len;
 };
 
+/* Is s[0..n) UTF-8 (RFC 3629), NUL bytes allowed? */
+static bool
+utf8_or_nul(const char *s, size_t n)
+{
+	const char	*z;
+
+	while (n > 0) {
+		if ((z = memchr(s, '\0', n)) == NULL)
+			return utf8_valid(s, n);
+		if (!utf8_valid(s, (size_t)(z - s)))
+			return false;
+		n -= (size_t)(z - s) + 1;
+		s = z + 1;
+	}
+	return true;
+}
+
 static void
 mime_strings(const void *arg)
 {
@@ -153,6 +170,12 @@ mime_strings(const void *arg)
 		    strlen(bad)));
 	/* and what SEARCH keeps of it, twice: iconv state is process-wide */
 	mime_doc(copy, m->len, &mi, &d);
+	if (!utf8_or_nul(d.subject.s, d.subject.len))
+		child_fail("decoded Subject not UTF-8: %s", unit_esc(d.subject.s,
+		    d.subject.len));
+	if (!utf8_or_nul(d.body.s, d.body.len))
+		child_fail("decoded body not UTF-8: %s", unit_esc(d.body.s,
+		    d.body.len));
 	mime_doc_free(&d);
 	mime_doc(copy, m->len, &mi, &d);
 	mime_doc_free(&d);
@@ -175,6 +198,16 @@ static const struct {
 	    "Content-Type: text/plain; charset=xxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n\r\none\r\n--b\r\n"
 	    "Content-Type: text/plain; charset=koi8-r\r\n\r\ntwo\r\n--b--\r\n") } },
+	/*
+	 * fuzz/crashes/fuzz_mime-iconv-not-utf8: glibc's iconv turns UCS-4
+	 * 0x7fffffff into a 6-byte "UTF-8" sequence (and passes 4-byte ones
+	 * over U+10FFFF from "UTF-8" through)
+	 */
+	{ "iconv-not-utf8", { B("Subject: =?UCS-4?B?f////w==?=\r\n"
+	    "Content-Type: text/plain; charset=UCS-4\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\nf////wARAAA=\r\n") } },
+	{ "iconv-not-utf8-2", { B("Content-Type: text/plain; charset=\"utf-8 \""
+	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n962uiw==\r\n") } },
 };
 
 /* ------------------------------------------------------------------ */
