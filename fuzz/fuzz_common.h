@@ -599,9 +599,10 @@ fz_skip_known(const void *data, size_t size)
  *   - a "{n}" (or "~{n}") before a CRLF is a literal of exactly n bytes
  *     that must be there, without NUL unless it is a literal8;
  *   - in data responses (numbered ones such as FETCH, LIST, LSUB, STATUS,
- *     SEARCH, ESEARCH, ID, NAMESPACE, FLAGS, ENABLED, CAPABILITY,
- *     VANISHED), quoted strings are well formed (only \\ and \" escapes)
- *     and parentheses balance; resp-text codes ("[...]") close;
+ *     SEARCH, ESEARCH, SORT, THREAD, ID, NAMESPACE, FLAGS, ENABLED,
+ *     CAPABILITY, VANISHED, and the QUOTA/ACL/METADATA ones), quoted
+ *     strings are well formed (only \\ and \" escapes) and parentheses
+ *     balance; resp-text codes ("[...]") close; other names are errors;
  *   - a tagged response's tag occurs in the client's input followed by a
  *     space; after "* BYE" at most one tagged response follows;
  *   - no "[SERVERBUG]": with a healthy database it means a bug (unless
@@ -625,10 +626,12 @@ fz_is_tagchar(unsigned char c)
 FZ_FN bool
 fz_data_response(const unsigned char *w, size_t n)
 {
+	/* RFC 9051 and the extensions a server of ours may speak */
 	static const char *const names[] = { "FETCH", "LIST", "LSUB",
-	    "STATUS", "SEARCH", "ESEARCH", "ID", "NAMESPACE", "FLAGS",
-	    "ENABLED", "CAPABILITY", "VANISHED", "EXISTS", "RECENT",
-	    "EXPUNGE", NULL };
+	    "STATUS", "SEARCH", "ESEARCH", "SORT", "THREAD", "ID",
+	    "NAMESPACE", "FLAGS", "ENABLED", "CAPABILITY", "VANISHED",
+	    "EXISTS", "RECENT", "EXPUNGE", "QUOTA", "QUOTAROOT", "ACL",
+	    "LISTRIGHTS", "MYRIGHTS", "METADATA", NULL };
 	size_t	i;
 
 	for (i = 0; names[i] != NULL; i++)

@@ -140,10 +140,13 @@ static void
 utf8_sanitize(struct sbuf *b, size_t start)
 {
 	struct sbuf	 t = { 0 };
-	const char	*s = b->s + start;
+	const char	*s;
 	size_t		 n = b->len - start, i = 0, k;
 
-	if (n == 0 || utf8_valid(s, n))
+	if (n == 0)
+		return;		/* b->s may still be NULL */
+	s = b->s + start;
+	if (utf8_valid(s, n))
 		return;
 	while (i < n) {
 		k = (unsigned char)s[i] < 0x80 ? 1 : (unsigned char)s[i] >= 0xf0 ?

@@ -208,6 +208,14 @@ static const struct {
 	    "Content-Transfer-Encoding: base64\r\n\r\nf////wARAAA=\r\n") } },
 	{ "iconv-not-utf8-2", { B("Content-Type: text/plain; charset=\"utf-8 \""
 	    "\r\nContent-Transfer-Encoding: base64\r\n\r\n962uiw==\r\n") } },
+	/*
+	 * fuzz/crashes/fuzz_mime-sanitize-null-offset: NULL + 0 in
+	 * utf8_sanitize (clang's UBSan fails these; gcc's does not look)
+	 */
+	{ "sanitize-null-offset", { B("Content-Type: text/plain; "
+	    "charset=iso-8859-1\r\n\r\n") } },
+	{ "sanitize-null-offset-2", { B("Subject: =?iso-8859-1?q?\?=\r\n"
+	    "\r\nx") } },
 };
 
 /* ------------------------------------------------------------------ */
