@@ -64,8 +64,15 @@ $(BUILD)/obj/%.o: src/%.c $(HDRS) | $(BUILD)/obj/ctl
 $(BUILD)/obj/sql.o: $(BUILD)/sql.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(BUILD)/sql.c: $(SQL) src/mksql.sh | $(BUILD)/obj/ctl
+$(BUILD)/sql.c: $(SQL) $(BUILD)/sql.list src/mksql.sh | $(BUILD)/obj/ctl
 	sh src/mksql.sh $(SQL) > $@.tmp && mv $@.tmp $@
+
+# the list of sql/ files: changes when one is added or removed, so that a
+# removed migration does not stay in sql.c
+$(BUILD)/sql.list: FORCE | $(BUILD)/obj/ctl
+	@echo $(SQL) | cmp -s - $@ || echo $(SQL) > $@
+
+FORCE:
 
 $(BUILD)/obj/ctl $(BUILD)/tests/unit:
 	mkdir -p $@
@@ -133,4 +140,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan run bench fuzz install clean units
+.PHONY: all check asan run bench fuzz install clean units FORCE
