@@ -724,7 +724,7 @@ check_doc(const struct search_doc *d)
 	check_sb(&d->cc, "cc", utf8);
 	check_sb(&d->bcc, "bcc", utf8);
 	check_sb(&d->body, "body", utf8);
-	check_sb(&d->headers, "headers", false);
+	check_sb(&d->mimehdr, "mimehdr", false);
 	check_sb(&d->sort_subject, "sort_subject", false);
 	check_sb(&d->sort_from, "sort_from", false);
 	check_sb(&d->sort_to, "sort_to", false);

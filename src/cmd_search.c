@@ -83,8 +83,10 @@ nchars(const char *s, size_t n)
 
 /*
  * A substring search of term in the search_text columns cols.  Three
- * characters or more: the trigram index answers exactly.  Fewer: a
- * folded scan of each message's stored text.
+ * characters or more: the trigram index answers exactly (a phrase of
+ * the term's trigrams, at consecutive positions).  Fewer, or a term that
+ * is not UTF-8 (the stored text is): a folded substring test of each
+ * message's stored text (imap_contains).
  */
 static int
 text_key(struct sctx *c, const char *const *cols, int ncols,
@@ -100,7 +102,8 @@ text_key(struct sctx *c, const char *const *cols, int ncols,
 		sb_str(&c->sql, "1");
 		return 0;
 	}
-	if (nchars(term->s, term->len) >= 3) {
+	if (nchars(term->s, term->len) >= 3 &&
+	    utf8_valid(term->s, term->len)) {
 		sb_str(&m, "{");
 		for (k = 0; k < ncols; k++) {
 			if (k > 0)
@@ -200,7 +203,7 @@ parse_key(struct sctx *c, int depth)
 	static const char *const c_cc[] = { "cc" };
 	static const char *const c_bcc[] = { "bcc" };
 	static const char *const c_body[] = { "body" };
-	static const char *const c_text[] = { "headers", "body" };
+	static const char *const c_text[] = { "hdr", "mimehdr", "body" };
 	struct parser	*p = c->p;
 	struct session	*s = c->s;
 	struct str	 w, a, b;
@@ -254,7 +257,7 @@ parse_key(struct sctx *c, int depth)
 			return text_key(c, c_from, 1, &a);
 		case 'T':
 			return w.s[1] == 'O' ? text_key(c, c_to, 1, &a) :
-			    text_key(c, c_text, 2, &a);
+			    text_key(c, c_text, 3, &a);
 		case 'C':
 			return text_key(c, c_cc, 1, &a);
 		default:

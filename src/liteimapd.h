@@ -112,6 +112,7 @@ struct config {
 	int64_t	 max_user_connections;
 	int64_t	 max_user_ip_connections;
 	int64_t	 cache_size;
+	int64_t	 mmap_size;
 	int64_t	 poll_every;
 	int64_t	 tombstone_horizon;
 	char	*default_mailboxes;
@@ -219,7 +220,7 @@ struct mime_info {
 void	mime_parse(const char *, size_t, struct mime_info *);
 void	mime_info_free(struct mime_info *);
 struct search_doc {			/* decoded text and sort keys */
-	struct sbuf	 subject, from, to, cc, bcc, hdr, headers, body;
+	struct sbuf	 subject, from, to, cc, bcc, hdr, mimehdr, body;
 	bool		 has_date;
 	int64_t		 sentdate;
 	int		 senttz;

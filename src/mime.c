@@ -1397,7 +1397,8 @@ text_type(struct arena *a, const char *msg, const struct mime_ent *e,
 
 /*
  * What SEARCH looks at and SORT/THREAD order by, from a parsed message:
- * decoded header fields (of every part: TEXT covers MIME headers too),
+ * decoded header fields (the message's own in hdr, its parts' in
+ * mimehdr: TEXT covers MIME headers too),
  * the text of every text part decoded to UTF-8, and the sort keys.
  */
 void
@@ -1451,10 +1452,8 @@ mime_doc(const char *msg, size_t len, const struct mime_info *mi,
 		    (size_t)e.hdr_off + e.hdr_len > len ||
 		    (size_t)e.body_off + e.body_len > len)
 			break;
-		if (i == 0)
-			decoded_header(&a, &d->hdr, msg, msg + e.hdr_len);
-		decoded_header(&a, &d->headers, msg + e.hdr_off,
-		    msg + e.hdr_off + e.hdr_len);
+		decoded_header(&a, i == 0 ? &d->hdr : &d->mimehdr,
+		    msg + e.hdr_off, msg + e.hdr_off + e.hdr_len);
 		if (!(e.flags & MIME_TEXT) || (e.flags & (MIME_MULTIPART |
 		    MIME_MESSAGE)))
 			continue;
@@ -1474,7 +1473,7 @@ mime_doc(const char *msg, size_t len, const struct mime_info *mi,
 	}
 	sb_add(&d->body, "", 0);
 	sb_add(&d->hdr, "", 0);
-	sb_add(&d->headers, "", 0);
+	sb_add(&d->mimehdr, "", 0);
 	sb_free(&raw);
 	sb_free(&txt);
 	arena_free(&a);
@@ -1484,7 +1483,7 @@ void
 mime_doc_free(struct search_doc *d)
 {
 	struct sbuf	*all[] = { &d->subject, &d->from, &d->to, &d->cc,
-	    &d->bcc, &d->hdr, &d->headers, &d->body, &d->sort_subject, &d->sort_from,
+	    &d->bcc, &d->hdr, &d->mimehdr, &d->body, &d->sort_subject, &d->sort_from,
 	    &d->sort_to, &d->sort_cc, &d->display_from, &d->display_to,
 	    &d->message_id, &d->in_reply_to, &d->refs };
 	size_t		 i;

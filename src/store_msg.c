@@ -169,7 +169,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
 		if ((st = db_stmt(db, STMT_SEARCH_ADD, "INSERT INTO search_text "
-		    "(rowid, subject, from_, to_, cc, bcc, hdr, headers, body) "
+		    "(rowid, subject, from_, to_, cc, bcc, hdr, mimehdr, body) "
 		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, content);
@@ -179,7 +179,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		bind_sb(st, 5, &sd[i].cc);
 		bind_sb(st, 6, &sd[i].bcc);
 		bind_sb(st, 7, &sd[i].hdr);
-		bind_sb(st, 8, &sd[i].headers);
+		bind_sb(st, 8, &sd[i].mimehdr);
 		bind_sb(st, 9, &sd[i].body);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
@@ -817,20 +817,58 @@ fn_uidset(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	    (uint32_t)sqlite3_value_int64(argv[0])) != 0);
 }
 
-/* imap_contains(text, folded): a case-insensitive substring test */
+/* Whether s[0..n) holds the byte pair a b. */
+static bool
+has_pair(const char *s, size_t n, char a, char b)
+{
+	const char	*p, *end = s + n;
+
+	for (p = s; (p = memchr(p, a, (size_t)(end - p))) != NULL; p++)
+		if (p + 1 < end && p[1] == b)
+			return true;
+	return false;
+}
+
+/* Whether s[0..n) is all ASCII. */
+static bool
+is_ascii(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * imap_contains(text, folded): a case-insensitive substring test.  An
+ * ASCII needle is looked for in the text as it is, ignoring ASCII case:
+ * other characters fold to non-ASCII ones (their bytes cannot match),
+ * except U+0130 and U+017F (to "i" and "s"), so text holding those is
+ * folded first, as is any text for a needle that is not ASCII.
+ */
 static void
 fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct sbuf	 f = { 0 };
 	const char	*t = (const char *)sqlite3_value_text(argv[0]);
 	const char	*needle = (const char *)sqlite3_value_text(argv[1]);
+	size_t		 tn, nn;
 
 	(void)argc;
 	if (t == NULL || needle == NULL) {
 		sqlite3_result_int(ctx, needle != NULL && *needle == '\0');
 		return;
 	}
-	utf8_fold(&f, t, (size_t)sqlite3_value_bytes(argv[0]));
+	tn = (size_t)sqlite3_value_bytes(argv[0]);
+	nn = (size_t)sqlite3_value_bytes(argv[1]);
+	if (is_ascii(needle, nn) && !has_pair(t, tn, '\xc4', '\xb0') &&
+	    !has_pair(t, tn, '\xc5', '\xbf')) {
+		sqlite3_result_int(ctx, strcasestr(t, needle) != NULL);
+		return;
+	}
+	utf8_fold(&f, t, tn);
 	sqlite3_result_int(ctx, f.s != NULL && strstr(f.s, needle) != NULL);
 	sb_free(&f);
 }
