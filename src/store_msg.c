@@ -493,16 +493,26 @@ kw_apply(struct sbuf_kw *out, const char *old, int op, const char *kw)
 	return out->s;
 }
 
+/*
+ * The mailbox's new HIGHESTMODSEQ after a change of flags, and its
+ * counters of unseen and deleted messages moved by what the change did
+ * (kept here, not by a trigger: a trigger would update the mailbox row
+ * once per message).
+ */
 static int
-bump_modseq(struct db *db, int64_t mailbox, uint64_t modseq)
+bump_modseq(struct db *db, int64_t mailbox, uint64_t modseq, int64_t unseen,
+    int64_t deleted)
 {
 	sqlite3_stmt	*st;
 
 	if ((st = db_stmt(db, STMT_MBOX_MODSEQ, "UPDATE mailboxes SET "
-	    "highestmodseq = ? WHERE id = ?")) == NULL)
+	    "highestmodseq = ?, unseen = unseen + ?, deleted = deleted + ? "
+	    "WHERE id = ?")) == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)modseq);
-	(void)sqlite3_bind_int64(st, 2, mailbox);
+	(void)sqlite3_bind_int64(st, 2, unseen);
+	(void)sqlite3_bind_int64(st, 3, deleted);
+	(void)sqlite3_bind_int64(st, 4, mailbox);
 	return step_done(db, st);
 }
 
@@ -525,6 +535,7 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 	char			**ck = NULL;
 	size_t			 i, n = 0, cap = 0, k;
 	uint64_t		 modseq;
+	int64_t			 d_unseen = 0, d_deleted = 0;
 	unsigned		 nf;
 	int			 rc;
 	const char		*ok;
@@ -536,10 +547,19 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 	*prev_r = *modseq_r = mb.highestmodseq;
 	modseq = mb.highestmodseq + 1;
 	if (kw[0] == '\0' && op != STORE_SET && unchangedsince == 0) {
-		/* system flags only: one UPDATE per range, in SQL */
-		int changed = 0;
+		/*
+		 * System flags only: UPDATEs of each range in SQL, \Seen and
+		 * \Deleted each on its own, so that the number of rows
+		 * changed moves the mailbox's counters.
+		 */
+		static const unsigned parts[] = { F_SEEN, F_DELETED,
+		    ~(unsigned)(F_SEEN | F_DELETED) };
+		int64_t changed = 0, c;
+		unsigned part;
 
-		for (i = 0; i < uids->n; i++) {
+		for (i = 0; i < uids->n * 3; i++) {
+			if ((part = flags & parts[i % 3]) == 0)
+				continue;
 			up = op == STORE_ADD ? db_stmt(db, STMT_FLAGS_BULK_ADD,
 			    "UPDATE messages SET flags = flags | ?1, modseq = ?2 "
 			    "WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND "
@@ -549,17 +569,22 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			    "uid BETWEEN ?4 AND ?5 AND (flags & ?1) != 0");
 			if (up == NULL)
 				goto dberr;
-			(void)sqlite3_bind_int(up, 1, (int)flags);
+			(void)sqlite3_bind_int(up, 1, (int)part);
 			(void)sqlite3_bind_int64(up, 2, (sqlite3_int64)modseq);
 			(void)sqlite3_bind_int64(up, 3, mailbox);
-			(void)sqlite3_bind_int64(up, 4, uids->r[i].lo);
-			(void)sqlite3_bind_int64(up, 5, uids->r[i].hi);
+			(void)sqlite3_bind_int64(up, 4, uids->r[i / 3].lo);
+			(void)sqlite3_bind_int64(up, 5, uids->r[i / 3].hi);
 			if ((rc = step_done(db, up)) != DB_OK)
 				goto fail;
-			changed += sqlite3_changes(db_handle(db));
+			c = sqlite3_changes64(db_handle(db));
+			changed += c;
+			if (part == F_SEEN)
+				d_unseen += op == STORE_ADD ? -c : c;
+			else if (part == F_DELETED)
+				d_deleted += op == STORE_ADD ? c : -c;
 		}
-		if (changed > 0 && (rc = bump_modseq(db, mailbox, modseq)) !=
-		    DB_OK)
+		if (changed > 0 && (rc = bump_modseq(db, mailbox, modseq,
+		    d_unseen, d_deleted)) != DB_OK)
 			goto fail;
 		if ((rc = db_commit(db)) == DB_OK && changed > 0)
 			*modseq_r = modseq;
@@ -603,6 +628,10 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			}
 			cu[n] = (uint32_t)sqlite3_column_int64(st, 0);
 			cf[n] = nf;
+			d_unseen += (int64_t)((of & F_SEEN) != 0) -
+			    (int64_t)((nf & F_SEEN) != 0);
+			d_deleted += (int64_t)((nf & F_DELETED) != 0) -
+			    (int64_t)((of & F_DELETED) != 0);
 			ck[n] = strcmp(nk.s, ok) == 0 ? NULL : xstrdup(nk.s);
 			n++;
 		}
@@ -636,7 +665,8 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 		if (kw[0] != '\0' && op != STORE_DEL &&
 		    (rc = note_keywords(db, mailbox, kw)) != DB_OK)
 			goto fail;
-		if ((rc = bump_modseq(db, mailbox, modseq)) != DB_OK)
+		if ((rc = bump_modseq(db, mailbox, modseq, d_unseen,
+		    d_deleted)) != DB_OK)
 			goto fail;
 	}
 	if ((rc = db_commit(db)) == DB_OK && n > 0)
