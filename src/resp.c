@@ -106,6 +106,8 @@ resp_vtagged(struct session *s, enum resp_status st, enum resp_code code,
 	} else if (s->notify_ok && s->state == STATE_SELECTED &&
 	    notify_check(s) == -1)
 		return -1;
+	if (st == RESP_OK)
+		CRASHPOINT("tagged-ok");
 	s->notify_ok = false;
 	(void)snprintf(prefix, sizeof(prefix), "%s %s %s%s%s",
 	    s->tag != NULL ? s->tag : "*", sts[st], cn ? "[" : "",
