@@ -138,6 +138,6 @@ install: all
 	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liteimapd.conf
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-crash build-fuzz
 
 .PHONY: all check asan run bench fuzz install clean units FORCE

@@ -375,6 +375,7 @@ db_commit(struct db *db)
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		return DB_ERROR;
 	}
+	CRASHPOINT("commit-before");
 	rc = db_result(db, sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
 	if (rc != DB_OK)
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
@@ -463,6 +464,7 @@ db_notify(struct db *db)
 {
 	int	fd;
 
+	CRASHPOINT("commit-after");	/* committed, not yet announced */
 	if (db->notify == NULL)
 		return;
 	if (utimensat(AT_FDCWD, db->notify, NULL, 0) == 0)

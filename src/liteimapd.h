@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "crashpoint.h"
 
 #define LITEIMAPD_VERSION	"0.1"
 #define CONFIG_DEFAULT		"/etc/liteimapd.conf"

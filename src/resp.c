@@ -78,6 +78,20 @@ resp_untagged(struct session *s, const char *fmt, ...)
 	return rc;
 }
 
+/* Syntax errors go to the debug log: hostile input leaves a trace. */
+static void
+resp_log_bad(const struct session *s, const char *fmt, va_list ap)
+{
+	char	buf[256];
+	va_list	aq;
+
+	va_copy(aq, ap);
+	(void)vsnprintf(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	log_debug("BAD reply (%s): %s", s->tag != NULL ? "tagged" :
+	    "untagged", buf);
+}
+
 static int
 resp_vtagged(struct session *s, enum resp_status st, enum resp_code code,
     const char *fmt, va_list ap)
@@ -86,11 +100,14 @@ resp_vtagged(struct session *s, enum resp_status st, enum resp_code code,
 	const char	*cn = resp_code_name(code);
 	char		 prefix[TAG_MAX_LEN + 64];
 
-	if (st == RESP_BAD)
+	if (st == RESP_BAD) {
 		s->n_bad++;	/* the loop says BYE past max_bad_commands */
-	else if (s->notify_ok && s->state == STATE_SELECTED &&
+		resp_log_bad(s, fmt, ap);
+	} else if (s->notify_ok && s->state == STATE_SELECTED &&
 	    notify_check(s) == -1)
 		return -1;
+	if (st == RESP_OK)
+		CRASHPOINT("tagged-ok");
 	s->notify_ok = false;
 	(void)snprintf(prefix, sizeof(prefix), "%s %s %s%s%s",
 	    s->tag != NULL ? s->tag : "*", sts[st], cn ? "[" : "",

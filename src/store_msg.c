@@ -168,6 +168,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		    SQLITE_STATIC);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
+		CRASHPOINT("append-content");
 		if ((st = db_stmt(db, STMT_SEARCH_ADD, "INSERT INTO search_text "
 		    "(rowid, subject, from_, to_, cc, bcc, hdr, mimehdr, body) "
 		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
@@ -183,6 +184,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		bind_sb(st, 9, &sd[i].body);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
+		CRASHPOINT("append-fts");
 		if ((st = db_stmt(db, STMT_MSG_ADD, "INSERT INTO messages "
 		    "(mailbox_id, uid, content_id, size, flags, keywords, "
 		    "modseq, internaldate, internaltz, savedate) "
@@ -201,6 +203,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		(void)sqlite3_bind_int64(st, 10, now);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
+		CRASHPOINT("append-message");
 		if (msgs[i].keywords[0] != '\0' &&
 		    (rc = note_keywords(db, mailbox, msgs[i].keywords)) != DB_OK)
 			goto fail;
@@ -302,6 +305,7 @@ store_expunge(struct db *db, int64_t mailbox, const struct seqset *uids,
 			if ((rc = collect(db, st, &del, &n, &cap)) != DB_OK)
 				goto fail;
 		}
+	CRASHPOINT("expunge-deleted");
 	if (n > 0) {
 		qsort(del, n, sizeof(*del), cmp_u32);
 		for (i = 0; i < n; i++) {
@@ -319,6 +323,7 @@ store_expunge(struct db *db, int64_t mailbox, const struct seqset *uids,
 			if ((rc = step_done(db, st)) != DB_OK)
 				goto fail;
 		}
+		CRASHPOINT("expunge-tombstones");
 		if ((rc = save_map(db, mailbox, &map, mb.uidnext, modseq)) !=
 		    DB_OK)
 			goto fail;
@@ -759,6 +764,7 @@ store_copy(struct db *db, int64_t src, const struct seqset *uids,
 			goto fail;
 		count += (uint32_t)sqlite3_changes(db_handle(db));
 	}
+	CRASHPOINT("copy-inserted");
 	if (count != srcu->count) {
 		log_err("COPY: uidmap of mailbox %lld disagrees with its "
 		    "messages", (long long)src);
@@ -797,6 +803,7 @@ store_copy(struct db *db, int64_t src, const struct seqset *uids,
 			if ((rc = collect(db, st, &del, &n, &cap)) != DB_OK)
 				goto fail;
 		}
+		CRASHPOINT("move-deleted");
 		for (i = 0; i < n; i++) {
 			(void)uidmap_remove(&smap, del[i]);
 			if ((st = db_stmt(db, STMT_TOMBSTONE, "INSERT OR REPLACE "

@@ -575,6 +575,7 @@ flush(struct importer *im)
 		    (unsigned long long)im->done);
 		return ctl_db_exit(rc);
 	}
+	CRASHPOINT("import-batch");
 	im->done += im->n;
 	im->all += im->n;
 	im->n = 0;
