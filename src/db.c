@@ -31,6 +31,7 @@ struct db {
 	int		 depth;		/* nested db_begin() calls */
 	int		 sync;		/* the configured synchronous level */
 	bool		 failed;	/* an inner level rolled back */
+	bool		 light;		/* synchronous lowered for this one */
 	int64_t		 busy_timeout;	/* ms */
 	int64_t		 busy_since;	/* when the current wait began */
 };
@@ -370,6 +371,17 @@ db_handle(struct db *db)
  * waits busy_timeout here, not half-way) and only the outermost
  * db_commit() commits.  A rollback at any level dooms the whole.
  */
+/* Back to synchronous = full after a light transaction. */
+static void
+light_end(struct db *db)
+{
+	if (db->light) {
+		(void)sqlite3_exec(db->h, "PRAGMA synchronous = FULL", NULL,
+		    NULL, NULL);
+		db->light = false;
+	}
+}
+
 int
 db_begin(struct db *db)
 {
@@ -385,6 +397,27 @@ db_begin(struct db *db)
 		db->depth = 1;
 		db->failed = false;
 	}
+	return rc;
+}
+
+/*
+ * A transaction that changes flags only (STORE, \Seen, \Recent): with
+ * synchronous = full its COMMIT does not wait for the disk, as Dovecot's
+ * mail_fsync = optimized does not for flags.  The WAL keeps it in order:
+ * the next synced commit (any APPEND) makes it durable too; a power loss
+ * before that may lose it, a killed process never does, and the database
+ * stays consistent either way.  synchronous = extra syncs these too.
+ */
+int
+db_begin_light(struct db *db)
+{
+	int	rc;
+
+	if (db->depth == 0 && db->sync == 2 && sqlite3_exec(db->h,
+	    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) == SQLITE_OK)
+		db->light = true;
+	if ((rc = db_begin(db)) != DB_OK)
+		light_end(db);
 	return rc;
 }
 
@@ -405,6 +438,7 @@ db_commit(struct db *db)
 		return DB_OK;
 	if (db->failed) {
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		light_end(db);
 		return DB_ERROR;
 	}
 	CRASHPOINT("commit-before");
@@ -413,6 +447,7 @@ db_commit(struct db *db)
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	else
 		db_notify(db);
+	light_end(db);
 	return rc;
 }
 
@@ -427,6 +462,7 @@ db_rollback(struct db *db)
 	}
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	light_end(db);
 }
 
 /*

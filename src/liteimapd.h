@@ -535,6 +535,7 @@ const char *db_errmsg(struct db *);
 int	db_migrate(struct db *, int *, char *, size_t);
 int	db_schema_version(void);
 int	db_begin(struct db *);
+int	db_begin_light(struct db *);
 bool	db_in_txn(struct db *);
 int	db_commit(struct db *);
 void	db_rollback(struct db *);

@@ -550,7 +550,7 @@ store_claim_recent(struct db *db, int64_t mailbox, uint32_t upto,
 	int			 rc;
 
 	*from_r = upto;
-	if ((rc = db_begin(db)) != DB_OK)
+	if ((rc = db_begin_light(db)) != DB_OK)
 		return rc;
 	if ((rc = store_mailbox_get_id(db, mailbox, &mb, NULL)) != DB_OK)
 		goto fail;

@@ -545,7 +545,7 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 	int			 rc;
 	const char		*ok;
 
-	if ((rc = db_begin(db)) != DB_OK)
+	if ((rc = db_begin_light(db)) != DB_OK)
 		return rc;
 	if ((rc = store_mailbox_get_id(db, mailbox, &mb, NULL)) != DB_OK)
 		goto fail;
