@@ -1,4 +1,5 @@
-# liteimapd: GNU Makefile.  Targets: all check asan install run bench fuzz clean
+# liteimapd: GNU Makefile.  Targets: all check asan valgrind lint install run
+# bench fuzz clean
 # Variables: BUILD (output directory), WERROR=1, PREFIX, DESTDIR, CC, CFLAGS.
 
 PREFIX	?= /usr/local
@@ -107,6 +108,13 @@ BENCH_LIBS ?= -lgnutls
 $(BUILD)/imapbench: bench/imapbench.c | $(BUILD)/obj/ctl
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o $@ $< $(BENCH_LIBS)
 
+# Static checks: cppcheck and clang-tidy (.clang-tidy) over src/ and
+# src/ctl/, with the flags of the real build; any finding fails.
+LINT_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
+	  -D_FORTIFY_SOURCE=2 -O2
+lint: deps-ci
+	LINT_CFLAGS="$(LINT_CFLAGS)" bash .ci/lint
+
 # libFuzzer targets (clang): FUZZ_SECONDS per target, 60 by default
 fuzz: deps-ci
 	bash fuzz/run
@@ -133,4 +141,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check asan run bench fuzz install clean units
+.PHONY: all check asan valgrind lint run bench fuzz install clean units
