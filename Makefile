@@ -1,4 +1,5 @@
-# liteimapd: GNU Makefile.  Targets: all check asan install run bench fuzz clean
+# liteimapd: GNU Makefile.  Targets: all check asan valgrind lint install run
+# bench fuzz clean
 # Variables: BUILD (output directory), WERROR=1, PREFIX, DESTDIR, CC, CFLAGS.
 
 PREFIX	?= /usr/local
@@ -101,6 +102,15 @@ asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/run --build build-asan
 
+# The session scripts and integration tests under valgrind memcheck, with a
+# plain build (no ASan) in build-valgrind/.  No _FORTIFY_SOURCE there:
+# memcheck checks the mem* and str* calls itself, and it takes glibc's
+# __memmove_chk for __memcpy_chk and reports overlaps that memmove allows.
+valgrind: deps-check
+	$(MAKE) BUILD=build-valgrind CFLAGS="-O1 -g" \
+	    CFLAGS_EXTRA="-U_FORTIFY_SOURCE" all
+	bash .ci/valgrind build-valgrind
+
 run: deps-run
 	$(MAKE) all
 	bash contrib/demo $(BUILD)
@@ -113,6 +123,13 @@ bench:
 BENCH_LIBS ?= -lgnutls
 $(BUILD)/imapbench: bench/imapbench.c | $(BUILD)/obj/ctl
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -o $@ $< $(BENCH_LIBS)
+
+# Static checks: cppcheck and clang-tidy (.clang-tidy) over src/ and
+# src/ctl/, with the flags of the real build; any finding fails.
+LINT_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc \
+	  -D_FORTIFY_SOURCE=2 -O2
+lint: deps-ci
+	LINT_CFLAGS="$(LINT_CFLAGS)" bash .ci/lint
 
 # libFuzzer targets (clang): FUZZ_SECONDS per target, 60 by default
 fuzz: deps-ci
@@ -138,6 +155,6 @@ install: all
 	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/liteimapd.conf
 
 clean:
-	rm -rf build build-asan build-crash build-fuzz
+	rm -rf build build-asan build-crash build-fuzz build-valgrind
 
-.PHONY: all check asan run bench fuzz install clean units FORCE
+.PHONY: all check asan valgrind lint run bench fuzz install clean units FORCE

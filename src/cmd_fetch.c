@@ -424,11 +424,11 @@ parse_att(struct fctx *c, struct parser *p)
 	if (parse_peek(p) == '[') {
 		if (strcmp(w, "BODY") == 0 || strcmp(w, "BODY.PEEK") == 0) {
 			a->type = FA_SECTION;
-			a->peek = w[4] == '.';
+			a->peek = strcmp(w, "BODY.PEEK") == 0;
 		} else if (strcmp(w, "BINARY") == 0 ||
 		    strcmp(w, "BINARY.PEEK") == 0) {
 			a->type = FA_BINARY;
-			a->peek = w[6] == '.';
+			a->peek = strcmp(w, "BINARY.PEEK") == 0;
 		} else if (strcmp(w, "BINARY.SIZE") == 0)
 			a->type = FA_BINARY_SIZE;
 		else
@@ -671,7 +671,7 @@ send_section(struct fctx *c, const struct store_row *r, const struct fatt *a)
 
 	name = a->type == FA_BINARY ? "BINARY" : a->type == FA_BINARY_SIZE ?
 	    "BINARY.SIZE" : "BODY";
-	if (a->type != FA_SECTION || a->text != SEC_NONE || a->npath > 0) {
+	if (a->type != FA_SECTION || a->text != SEC_NONE || a->npath != 0) {
 		if (r->parts == NULL || r->nparts == 0)
 			i = -1;
 		else

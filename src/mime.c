@@ -655,6 +655,7 @@ join_continuations(struct arena *a, struct ctype *ct)
 		}
 	}
 	free(v.s);
+	/* cppcheck-suppress uninitvar ; out[0..no) are set above */
 	memcpy(ct->p, out, no * sizeof(out[0]));
 	ct->np = no;
 }

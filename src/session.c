@@ -131,8 +131,7 @@ session_login(struct session *s, const char *user, int64_t uid)
 {
 	int	rc;
 
-	if (s->sdb == NULL && (rc = sessions_open(&s->sdb, s->cfg, false)) !=
-	    DB_OK)
+	if (s->sdb == NULL && sessions_open(&s->sdb, s->cfg, false) != DB_OK)
 		s->sdb = NULL;
 	rc = s->sdb == NULL ? DB_ERROR : store_session_add(s->sdb, user,
 	    s->peer_ip, s->cfg->max_user_connections,

@@ -5,8 +5,10 @@
  *
  * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -180,8 +182,10 @@ mailbox_fetch(struct db *db, sqlite3_stmt *st, struct store_mailbox *mb,
 			    (long long)mb->id);
 			rc = DB_ERROR;
 		}
-	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_result(db, rc);
+	} else if (rc == SQLITE_DONE)
+		rc = DB_NOTFOUND;
+	else if ((rc = db_result(db, rc)) == DB_OK)
+		rc = DB_ERROR;	/* neither a row nor the end: never success */
 	(void)sqlite3_reset(st);
 	return rc;
 }
@@ -639,7 +643,7 @@ store_user_defaults(struct db *db, int64_t user, const char *spec)
 int64_t
 proc_started(pid_t pid)
 {
-	char	 path[64], buf[1024], *p;
+	char	 path[64], buf[1024], *p, *end;
 	ssize_t	 n;
 	int	 fd, field;
 	long long v;
@@ -657,7 +661,11 @@ proc_started(pid_t pid)
 		return 0;
 	for (field = 2; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%lld", &v) != 1)
+	if (p == NULL)
+		return 0;
+	errno = 0;
+	v = strtoll(p + 1, &end, 10);
+	if (end == p + 1 || errno != 0)
 		return 0;
 	return (int64_t)v;
 }

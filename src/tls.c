@@ -71,6 +71,7 @@ struct tls {
 
 static gnutls_certificate_credentials_t	 creds;
 static gnutls_datum_t			 pem_cert, pem_key;
+static void				*libgnutls;	/* loaded for good */
 
 static int
 read_file(const char *path, gnutls_datum_t *d, char *err, size_t errlen)
@@ -123,20 +124,21 @@ tls_preload(const struct config *cfg, char *err, size_t errlen)
 static int
 tls_load(const struct config *cfg, char *err, size_t errlen)
 {
-	void	*lib;
 	int	 rc;
 
 	if (creds != NULL)
 		return 0;
 	if (tls_preload(cfg, err, errlen) == -1)
 		return -1;
-	if ((lib = dlopen(GNUTLS_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+	/* once: a failed STARTTLS may be tried again */
+	if (libgnutls == NULL && (libgnutls = dlopen(GNUTLS_SONAME,
+	    RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		(void)snprintf(err, errlen, "cannot load %s: %s",
 		    GNUTLS_SONAME, dlerror());
 		return -1;
 	}
 #define LOAD(f)								\
-	if ((p_##f = (__typeof__(f) *)dlsym(lib, #f)) == NULL) {	\
+	if ((p_##f = (__typeof__(f) *)dlsym(libgnutls, #f)) == NULL) { \
 		(void)snprintf(err, errlen, "%s: no symbol %s",		\
 		    GNUTLS_SONAME, #f);					\
 		return -1;						\

@@ -151,7 +151,7 @@ ctl_deliver(struct ctl *c, int argc, char **argv)
 		return EX_USAGE;
 	}
 	/* a database the MTA cannot use now is worth another try later */
-	if ((rc = ctl_open(c)) != EX_OK) {
+	if (ctl_open(c) != EX_OK) {
 		log_warn("deliver to %s: cannot open the database (temporary "
 		    "failure)", user);
 		return EX_TEMPFAIL;

