@@ -856,12 +856,12 @@ fn_uidset(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* Whether s[0..n) holds the byte pair a b. */
 static bool
-has_pair(const char *s, size_t n, char a, char b)
+has_pair(const char *s, size_t n, unsigned char a, unsigned char b)
 {
 	const char	*p, *end = s + n;
 
 	for (p = s; (p = memchr(p, a, (size_t)(end - p))) != NULL; p++)
-		if (p + 1 < end && p[1] == b)
+		if (p + 1 < end && (unsigned char)p[1] == b)
 			return true;
 	return false;
 }
@@ -900,8 +900,8 @@ fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	tn = (size_t)sqlite3_value_bytes(argv[0]);
 	nn = (size_t)sqlite3_value_bytes(argv[1]);
-	if (is_ascii(needle, nn) && !has_pair(t, tn, '\xc4', '\xb0') &&
-	    !has_pair(t, tn, '\xc5', '\xbf')) {
+	if (is_ascii(needle, nn) && !has_pair(t, tn, 0xc4, 0xb0) &&
+	    !has_pair(t, tn, 0xc5, 0xbf)) {
 		sqlite3_result_int(ctx, strcasestr(t, needle) != NULL);
 		return;
 	}
