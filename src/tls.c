@@ -124,10 +124,16 @@ tls_preload(const struct config *cfg, char *err, size_t errlen)
 static int
 tls_load(const struct config *cfg, char *err, size_t errlen)
 {
-	int	 rc;
+	static bool	 loaded;
+	static char	 failed[256];	/* the key is gone: never again */
+	int		 rc;
 
-	if (creds != NULL)
+	if (loaded)
 		return 0;
+	if (failed[0] != '\0') {
+		(void)strlcpy(err, failed, errlen);
+		return -1;
+	}
 	if (tls_preload(cfg, err, errlen) == -1)
 		return -1;
 	/* once: a failed STARTTLS may be tried again */
@@ -155,10 +161,16 @@ tls_load(const struct config *cfg, char *err, size_t errlen)
 	freezero(pem_key.data, PEM_MAX + 1);
 	pem_key.data = NULL;
 	if (rc < 0) {
-		(void)snprintf(err, errlen, "%s, %s: %s", cfg->tls_cert,
-		    cfg->tls_key, p_gnutls_strerror(rc));
+		/*
+		 * The key was wiped above and creds holds no certificate: a
+		 * second STARTTLS fails the same way, not with these.
+		 */
+		(void)snprintf(failed, sizeof(failed), "%s, %s: %s",
+		    cfg->tls_cert, cfg->tls_key, p_gnutls_strerror(rc));
+		(void)strlcpy(err, failed, errlen);
 		return -1;
 	}
+	loaded = true;
 	return 0;
 }
 
