@@ -586,8 +586,14 @@ store_first_unseen(struct db *db, int64_t mailbox, uint32_t *uid)
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	/*
+	 * INDEXED BY: left to itself the planner walks the primary key in
+	 * UID order, past every seen message (5.8 ms for 90,000 of them);
+	 * the partial index holds only the unseen ones.
+	 */
 	if ((st = db_stmt(db, STMT_FIRST_UNSEEN, "SELECT uid FROM messages "
-	    "WHERE mailbox_id = ? AND flags & 1 = 0 ORDER BY uid LIMIT 1")) ==
+	    "INDEXED BY messages_unseen WHERE mailbox_id = ? AND flags & 1 = 0 "
+	    "ORDER BY uid LIMIT 1")) ==
 	    NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, mailbox);

@@ -411,9 +411,15 @@ store_changed(struct db *db, int64_t mailbox, uint64_t since,
 	sqlite3_stmt		*st;
 	int			 rc;
 
+	/*
+	 * INDEXED BY: left to itself the planner walks the primary key in
+	 * UID order through the whole mailbox (every session does this after
+	 * any other's change: 5 ms a command at 100,000 messages); the
+	 * index finds the few changed rows, then they are sorted.
+	 */
 	if ((st = db_stmt(db, STMT_CHANGED, "SELECT " ROW_LIGHT " FROM "
-	    "messages m WHERE m.mailbox_id = ? AND m.modseq > ? "
-	    "ORDER BY m.uid")) == NULL)
+	    "messages m INDEXED BY messages_modseq WHERE m.mailbox_id = ? AND "
+	    "m.modseq > ? ORDER BY m.uid")) == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, mailbox);
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
