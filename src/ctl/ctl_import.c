@@ -44,6 +44,7 @@
 
 #define BATCH_MESSAGES	500	/* per store_append() transaction */
 #define BATCH_BYTES	(32 * 1024 * 1024)
+#define IMPORT_CACHE	(64 * 1024 * 1024)	/* SQLite page cache, bytes */
 #define KEYWORDS_MAX	256	/* bytes per message, as APPEND */
 #define HEADER_VALUE	1024	/* bytes of a header value we read */
 #define FROM_LINE_MAX	1024
@@ -1197,6 +1198,13 @@ ctl_import(struct ctl *c, int argc, char **argv)
 	im = xcalloc(1, sizeof(*im));
 	im->c = c;
 	im->tty = isatty(STDOUT_FILENO) == 1;
+	/*
+	 * cache_size is sized for a session process; an import writes the
+	 * b-trees and the search index all over, and half its system time
+	 * went to reading their pages back.  One process, so 64M is cheap.
+	 */
+	if (c->cfg.cache_size < IMPORT_CACHE)
+		c->cfg.cache_size = IMPORT_CACHE;
 	if ((rc = ctl_open(c)) != EX_OK ||
 	    (rc = ctl_find_user(c, pos[0], &im->user)) != EX_OK)
 		goto out;
