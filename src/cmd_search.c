@@ -36,6 +36,8 @@ struct sctx {
 	struct sbuf	 sql;
 	struct search_q	 q;
 	bool		 join;		/* needs contents */
+	bool		 fts;		/* a top-level key uses the index */
+	int		 depth;		/* of the key being read */
 };
 
 static int
@@ -121,6 +123,9 @@ text_key(struct sctx *c, const char *const *cols, int ncols,
 		    "WHERE search_text MATCH ?)");
 		bind_text(c, m.s, m.len);
 		sb_free(&m);
+		/* every hit must be in what the index names */
+		if (c->depth == 0)
+			c->fts = true;
 		return 0;
 	}
 	utf8_fold(&m, term->s, term->len);
@@ -218,6 +223,7 @@ parse_key(struct sctx *c, int depth)
 		return parse_fail(p, "search nested too deeply");
 	if (c->q.nbinds + 4 > SEARCH_MAX_BINDS)
 		return parse_fail(p, "search too complex");
+	c->depth = depth;
 	if (ch == '(') {
 		if (parse_list_open(p) == -1)
 			return -1;
@@ -520,6 +526,7 @@ keys:
 	}
 	c.q.where = arena_strndup(&s->arena, c.sql.s, c.sql.len);
 	c.q.join = c.join;
+	c.q.fts = c.fts;
 	sb_free(&c.sql);
 	*out = c.q;
 	return 0;

@@ -633,6 +633,7 @@ struct search_bind {
 struct search_q {			/* a compiled SEARCH */
 	const char		*where;	/* SQL over messages m, contents c */
 	bool			 join;
+	bool			 fts;	/* start from the full-text index */
 	struct search_bind	 binds[SEARCH_MAX_BINDS];
 	size_t			 nbinds;
 	struct uidmap		*sets[SEARCH_MAX_SETS];

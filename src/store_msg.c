@@ -977,9 +977,17 @@ store_search(struct db *db, int64_t mailbox, const struct search_q *q,
 	    SQLITE_DETERMINISTIC, NULL, fn_contains, NULL, NULL);
 	(void)sqlite3_create_function(h, "imap_header", 3, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, fn_header, NULL, NULL);
+	/*
+	 * With a text key at the top level every hit is among the contents
+	 * the full-text index names: "+" keeps the planner from walking the
+	 * whole mailbox by its primary key and testing each message against
+	 * that list (10-20 ms at 100,000 messages, whatever the hits); it
+	 * looks the named contents up in messages_content instead.
+	 */
 	sql = sqlite3_mprintf("SELECT m.uid, m.modseq FROM messages m%s WHERE "
-	    "m.mailbox_id = ? AND (%s) ORDER BY m.uid", q->join ?
-	    " JOIN contents c ON c.id = m.content_id" : "", q->where);
+	    "%sm.mailbox_id = ? AND (%s) ORDER BY m.uid", q->join ?
+	    " JOIN contents c ON c.id = m.content_id" : "", q->fts ? "+" : "",
+	    q->where);
 	if (sql == NULL)
 		return DB_ERROR;
 	rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
