@@ -84,15 +84,16 @@ nchars(const char *s, size_t n)
 }
 
 /*
- * A substring search of term in the search_text columns cols.  Three
+ * A substring search of term in the columns cols of table (search_text
+ * or search_addr, both FTS5 trigram tables with rowid = content).  Three
  * characters or more: the trigram index answers exactly (a phrase of
  * the term's trigrams, at consecutive positions).  Fewer, or a term that
  * is not UTF-8 (the stored text is): a folded substring test of each
  * message's stored text (imap_contains).
  */
 static int
-text_key(struct sctx *c, const char *const *cols, int ncols,
-    const struct str *term)
+text_key(struct sctx *c, const char *table, const char *const *cols,
+    int ncols, const struct str *term)
 {
 	struct sbuf	 m = { 0 };
 	size_t		 i;
@@ -119,8 +120,11 @@ text_key(struct sctx *c, const char *const *cols, int ncols,
 			sb_add(&m, &term->s[i], 1);
 		}
 		sb_str(&m, "\"");
-		sb_str(&c->sql, "m.content_id IN (SELECT rowid FROM search_text "
-		    "WHERE search_text MATCH ?)");
+		sb_str(&c->sql, "m.content_id IN (SELECT rowid FROM ");
+		sb_str(&c->sql, table);
+		sb_str(&c->sql, " WHERE ");
+		sb_str(&c->sql, table);
+		sb_str(&c->sql, " MATCH ?)");
 		bind_text(c, m.s, m.len);
 		sb_free(&m);
 		/* every hit must be in what the index names */
@@ -135,8 +139,9 @@ text_key(struct sctx *c, const char *const *cols, int ncols,
 			sb_str(&c->sql, " OR ");
 		sb_str(&c->sql, "imap_contains((SELECT ");
 		sb_str(&c->sql, cols[k]);
-		sb_str(&c->sql, " FROM search_text WHERE rowid = m.content_id), "
-		    "?)");
+		sb_str(&c->sql, " FROM ");
+		sb_str(&c->sql, table);
+		sb_str(&c->sql, " WHERE rowid = m.content_id), ?)");
 		bind_text(c, m.s ? m.s : "", m.len);
 	}
 	sb_str(&c->sql, ")");
@@ -258,17 +263,19 @@ parse_key(struct sctx *c, int depth)
 			return -1;
 		switch (w.s[0]) {
 		case 'S':
-			return text_key(c, c_subject, 1, &a);
+			return text_key(c, "search_addr", c_subject, 1, &a);
 		case 'F':
-			return text_key(c, c_from, 1, &a);
+			return text_key(c, "search_addr", c_from, 1, &a);
 		case 'T':
-			return w.s[1] == 'O' ? text_key(c, c_to, 1, &a) :
-			    text_key(c, c_text, 3, &a);
+			return w.s[1] == 'O' ? text_key(c, "search_addr",
+			    c_to, 1, &a) : text_key(c, "search_text", c_text, 3,
+			    &a);
 		case 'C':
-			return text_key(c, c_cc, 1, &a);
+			return text_key(c, "search_addr", c_cc, 1, &a);
 		default:
-			return w.s[1] == 'C' ? text_key(c, c_bcc, 1, &a) :
-			    text_key(c, c_body, 1, &a);
+			return w.s[1] == 'C' ? text_key(c, "search_addr",
+			    c_bcc, 1, &a) : text_key(c, "search_text", c_body, 1,
+			    &a);
 		}
 	}
 	if (strcmp(w.s, "HEADER") == 0) {
@@ -280,7 +287,7 @@ parse_key(struct sctx *c, int depth)
 		if (nchars(b.s, b.len) >= 3) {
 			static const char *const c_hdr[] = { "hdr" };
 
-			if (text_key(c, c_hdr, 1, &b) == -1) {
+			if (text_key(c, "search_text", c_hdr, 1, &b) == -1) {
 				sb_free(&f);
 				return -1;
 			}

@@ -353,12 +353,51 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 	return DB_OK;
 }
 
+/*
+ * A full-text table (search_text, search_addr; a constant of ours):
+ * one row for each content, none for a content that is gone.
+ */
+static int
+check_index(struct chk *k, const char *table)
+{
+	char	sql[256], fmt[128];
+	int64_t	n = 0;
+	int	rc;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = '%s'", table);
+	if ((rc = scalar(k, sql, &n)) != DB_OK || n == 0)
+		return rc;
+	(void)snprintf(sql, sizeof(sql), "SELECT c.id, '', '', '' FROM "
+	    "contents c WHERE NOT EXISTS (SELECT 1 FROM %s s WHERE "
+	    "s.rowid = c.id) ORDER BY c.id", table);
+	(void)snprintf(fmt, sizeof(fmt), "content %%s has no %s row (SEARCH "
+	    "cannot find it)%%s%%s%%s", table);
+	if ((rc = each_row(k, sql, fmt, &n)) != DB_OK)
+		return rc;
+	if (n > DETAILS_MAX)
+		problem(k, "%lld more contents without %s rows",
+		    (long long)(n - DETAILS_MAX), table);
+	(void)snprintf(sql, sizeof(sql), "SELECT s.rowid, '', '', '' FROM "
+	    "%s s WHERE NOT EXISTS (SELECT 1 FROM contents c WHERE c.id = "
+	    "s.rowid) ORDER BY 1", table);
+	(void)snprintf(fmt, sizeof(fmt), "%s row %%s belongs to no "
+	    "content%%s%%s%%s", table);
+	if ((rc = each_row(k, sql, fmt, &n)) != DB_OK)
+		return rc;
+	if (n > DETAILS_MAX)
+		problem(k, "%lld more %s rows without content",
+		    (long long)(n - DETAILS_MAX), table);
+	return DB_OK;
+}
+
 static int
 check_all(struct chk *k)
 {
+	static const char *const tables[] = { "search_text", "search_addr" };
 	sqlite3_stmt	*mb;
 	int64_t		 n, last, maxuv;
-	int		 rc, i;
+	int		 rc, i, t;
 
 	if ((rc = check_sqlite(k)) != DB_OK)
 		return rc;
@@ -401,29 +440,10 @@ check_all(struct chk *k)
 		problem(k, "%lld more contents whose size is wrong",
 		    (long long)(n - DETAILS_MAX));
 
-	/* the search index (schema 4): one row per content, no more */
-	if ((rc = scalar(k, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "name = 'search_text'", &n)) != DB_OK)
-		return rc;
-	if (n > 0) {
-		if ((rc = each_row(k, "SELECT c.id, '', '', '' FROM contents c "
-		    "WHERE NOT EXISTS (SELECT 1 FROM search_text s WHERE "
-		    "s.rowid = c.id) ORDER BY c.id", "content %s has no "
-		    "search_text row (SEARCH cannot find it)%s%s%s", &n)) !=
-		    DB_OK)
+	/* the search index (schemas 4 and 6): one row per content each */
+	for (t = 0; t < 2; t++)
+		if ((rc = check_index(k, tables[t])) != DB_OK)
 			return rc;
-		if (n > DETAILS_MAX)
-			problem(k, "%lld more contents without search_text "
-			    "rows", (long long)(n - DETAILS_MAX));
-		if ((rc = each_row(k, "SELECT s.rowid, '', '', '' FROM "
-		    "search_text s WHERE NOT EXISTS (SELECT 1 FROM contents c "
-		    "WHERE c.id = s.rowid) ORDER BY 1", "search_text row %s "
-		    "belongs to no content%s%s%s", &n)) != DB_OK)
-			return rc;
-		if (n > DETAILS_MAX)
-			problem(k, "%lld more search_text rows without content",
-			    (long long)(n - DETAILS_MAX));
-	}
 
 	/* a new mailbox must never get a UIDVALIDITY used before */
 	if ((rc = scalar(k, "SELECT coalesce((SELECT value FROM meta WHERE "

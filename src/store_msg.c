@@ -170,8 +170,17 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 			goto fail;
 		CRASHPOINT("append-content");
 		if ((st = db_stmt(db, STMT_SEARCH_ADD, "INSERT INTO search_text "
-		    "(rowid, subject, from_, to_, cc, bcc, hdr, mimehdr, body) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		    "(rowid, hdr, mimehdr, body) VALUES (?, ?, ?, ?)")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, content);
+		bind_sb(st, 2, &sd[i].hdr);
+		bind_sb(st, 3, &sd[i].mimehdr);
+		bind_sb(st, 4, &sd[i].body);
+		if ((rc = step_done(db, st)) != DB_OK)
+			goto fail;
+		if ((st = db_stmt(db, STMT_ADDR_ADD, "INSERT INTO search_addr "
+		    "(rowid, subject, from_, to_, cc, bcc) VALUES (?, ?, ?, ?, ?, "
+		    "?)")) == NULL)
 			goto dberr;
 		(void)sqlite3_bind_int64(st, 1, content);
 		bind_sb(st, 2, &sd[i].subject);
@@ -179,9 +188,6 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		bind_sb(st, 4, &sd[i].to);
 		bind_sb(st, 5, &sd[i].cc);
 		bind_sb(st, 6, &sd[i].bcc);
-		bind_sb(st, 7, &sd[i].hdr);
-		bind_sb(st, 8, &sd[i].mimehdr);
-		bind_sb(st, 9, &sd[i].body);
 		if ((rc = step_done(db, st)) != DB_OK)
 			goto fail;
 		CRASHPOINT("append-fts");

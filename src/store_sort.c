@@ -201,7 +201,7 @@ store_sort_subjects_open(struct db *db, int64_t mailbox,
 	ss->db = db;
 	ss->st = NULL;
 	if (sqlite3_prepare_v2(h, "SELECT s.subject FROM messages m "
-	    "JOIN search_text s ON s.rowid = m.content_id "
+	    "JOIN search_addr s ON s.rowid = m.content_id "
 	    "WHERE m.mailbox_id = ?1 AND m.uid = ?2", -1, &ss->st, NULL) !=
 	    SQLITE_OK) {
 		log_err("sort: %s", sqlite3_errmsg(h));
