@@ -195,6 +195,14 @@ jnum(const char *key, double v)
 		jraw(",\"%s\":%.4f", key, v);
 }
 
+/* "p50_ms" and "p99_ms" of n latencies in seconds */
+static void
+jlat(double *v, size_t n)
+{
+	jnum("p50_ms", quant(v, n, 0.5) * 1e3);
+	jnum("p99_ms", quant(v, n, 0.99) * 1e3);
+}
+
 static void
 jbegin(const char *status)
 {
@@ -997,8 +1005,7 @@ sc_session(int do_select)
 	jnum("clients", O.clients);
 	jnum("secs", wall);
 	jnum("rate", tot / wall);
-	jnum("p50_ms", quant(all[0], tot, 0.5) * 1e3);
-	jnum("p99_ms", quant(all[0], tot, 0.99) * 1e3);
+	jlat(all[0], tot);
 	jnum("greeting_p50_ms", quant(all[4], tot, 0.5) * 1e3);
 	if (O.starttls)
 		jnum("starttls_p50_ms", quant(all[3], tot, 0.5) * 1e3);
@@ -1042,8 +1049,7 @@ sc_select(int status)
 	}
 	jbegin("ok");
 	jnum("ops", O.n);
-	jnum("p50_ms", quant(v, O.n, 0.5) * 1e3);
-	jnum("p99_ms", quant(v, O.n, 0.99) * 1e3);
+	jlat(v, O.n);
 	jnum("min_ms", quant(v, O.n, 0) * 1e3);
 	jnum("value", quant(v, O.n, 0.5) * 1e3);
 	jstr("unit", "ms");
@@ -1636,8 +1642,7 @@ sc_concurrent(void)
 	jnum("clients", O.clients);
 	jnum("secs", t1 - t0);
 	jnum("ops_s", ops / (t1 - t0));
-	jnum("p50_ms", quant(all, k, 0.5) * 1e3);
-	jnum("p99_ms", quant(all, k, 0.99) * 1e3);
+	jlat(all, k);
 	jnum("value", ops / (t1 - t0));
 	jstr("unit", "ops/s");
 	jend();
@@ -1770,8 +1775,7 @@ sc_idle(void)
 	jbegin("ok");
 	jnum("ops", O.n);
 	jnum("append_p50_ms", quant(ack, O.n, 0.5) * 1e3);
-	jnum("p50_ms", quant(lat, O.n, 0.5) * 1e3);
-	jnum("p99_ms", quant(lat, O.n, 0.99) * 1e3);
+	jlat(lat, O.n);
 	jnum("value", quant(lat, O.n, 0.5) * 1e3);
 	jstr("unit", "ms");
 	jend();

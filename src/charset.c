@@ -581,6 +581,44 @@ utf8_fold(struct sbuf *out, const char *s, size_t n)
 	}
 }
 
+/* Whether s[0..n) holds the byte pair a b. */
+static bool
+has_pair(const char *s, size_t n, unsigned char a, unsigned char b)
+{
+	const char	*p, *end = s + n;
+
+	for (p = s; (p = memchr(p, a, (size_t)(end - p))) != NULL; p++)
+		if (p + 1 < end && (unsigned char)p[1] == b)
+			return true;
+	return false;
+}
+
+/*
+ * Whether needle (nn bytes, already folded by utf8_fold) is in s (n
+ * bytes, NUL-terminated) once s is folded.  An ASCII needle is looked for
+ * in s as it is, ignoring ASCII case: fold_cp maps every other character
+ * to a non-ASCII one (its bytes cannot match) except U+0130 and U+017F
+ * (to "i" and "s"), so text holding those is folded first, as is any
+ * text for a needle that is not ASCII.
+ */
+bool
+utf8_fold_contains(const char *s, size_t n, const char *needle, size_t nn)
+{
+	struct sbuf	 f = { 0 };
+	size_t		 i;
+	bool		 hit;
+
+	for (i = 0; i < nn && (unsigned char)needle[i] < 0x80; i++)
+		;
+	if (i == nn && !has_pair(s, n, 0xc4, 0xb0) &&
+	    !has_pair(s, n, 0xc5, 0xbf))
+		return strcasestr(s, needle) != NULL;
+	utf8_fold(&f, s, n);
+	hit = f.s != NULL && strstr(f.s, needle) != NULL;
+	sb_free(&f);
+	return hit;
+}
+
 /*
  * Undo a content transfer encoding (RFC 2045 6): base64 ignores what is
  * not in its alphabet, quoted-printable keeps a lone "=".  -1 for an

@@ -77,6 +77,7 @@ void	rfc2047_decode(struct sbuf *, const char *, size_t);
 void	html_to_text(struct sbuf *, const char *, size_t);
 size_t	utf8_put(uint32_t, char *);
 void	utf8_fold(struct sbuf *, const char *, size_t);
+bool	utf8_fold_contains(const char *, size_t, const char *, size_t);
 int	transfer_decode(struct sbuf *, const char *, size_t, int);
 
 /* config.c */

@@ -866,60 +866,21 @@ fn_uidset(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	    (uint32_t)sqlite3_value_int64(argv[0])) != 0);
 }
 
-/* Whether s[0..n) holds the byte pair a b. */
-static bool
-has_pair(const char *s, size_t n, unsigned char a, unsigned char b)
-{
-	const char	*p, *end = s + n;
-
-	for (p = s; (p = memchr(p, a, (size_t)(end - p))) != NULL; p++)
-		if (p + 1 < end && (unsigned char)p[1] == b)
-			return true;
-	return false;
-}
-
-/* Whether s[0..n) is all ASCII. */
-static bool
-is_ascii(const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
-	return true;
-}
-
-/*
- * imap_contains(text, folded): a case-insensitive substring test.  An
- * ASCII needle is looked for in the text as it is, ignoring ASCII case:
- * other characters fold to non-ASCII ones (their bytes cannot match),
- * except U+0130 and U+017F (to "i" and "s"), so text holding those is
- * folded first, as is any text for a needle that is not ASCII.
- */
+/* imap_contains(text, folded): a case-insensitive substring test */
 static void
 fn_contains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct sbuf	 f = { 0 };
 	const char	*t = (const char *)sqlite3_value_text(argv[0]);
 	const char	*needle = (const char *)sqlite3_value_text(argv[1]);
-	size_t		 tn, nn;
 
 	(void)argc;
 	if (t == NULL || needle == NULL) {
 		sqlite3_result_int(ctx, needle != NULL && *needle == '\0');
 		return;
 	}
-	tn = (size_t)sqlite3_value_bytes(argv[0]);
-	nn = (size_t)sqlite3_value_bytes(argv[1]);
-	if (is_ascii(needle, nn) && !has_pair(t, tn, 0xc4, 0xb0) &&
-	    !has_pair(t, tn, 0xc5, 0xbf)) {
-		sqlite3_result_int(ctx, strcasestr(t, needle) != NULL);
-		return;
-	}
-	utf8_fold(&f, t, tn);
-	sqlite3_result_int(ctx, f.s != NULL && strstr(f.s, needle) != NULL);
-	sb_free(&f);
+	sqlite3_result_int(ctx, utf8_fold_contains(t,
+	    (size_t)sqlite3_value_bytes(argv[0]), needle,
+	    (size_t)sqlite3_value_bytes(argv[1])));
 }
 
 /*
