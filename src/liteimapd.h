@@ -270,6 +270,9 @@ bool	 uidmap_remove(struct uidmap *, uint32_t);
 void	 uidmap_diff(const struct uidmap *, const struct uidmap *,
 	    struct uidmap *);
 void	 uidmap_tail(const struct uidmap *, uint32_t, struct uidmap *);
+void	 uidmap_union(const struct uidmap *, const struct uidmap *,
+	    struct uidmap *);
+void	 uidmap_coarsen(struct uidmap *, size_t);
 
 /* parse.c: readers named after the RFC 9051 ABNF rules */
 struct str {

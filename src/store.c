@@ -433,6 +433,15 @@ store_mailbox_rename(struct db *db, int64_t user, const char *from,
 		(void)sqlite3_bind_int64(st, 2, dst.id);
 		if ((rc = step_change(db, st)) != DB_OK)
 			goto fail;
+		/* the change log: every message moved, at the new MODSEQ */
+		if ((st = db_stmt(db, STMT_INBOX_MOVE_CHANGES, "INSERT INTO "
+		    "changes (mailbox_id, modseq, uids) SELECT id, "
+		    "highestmodseq, uidmap FROM mailboxes WHERE id = ? AND "
+		    "uidmap != x''")) == NULL)
+			goto dberr;
+		(void)sqlite3_bind_int64(st, 1, dst.id);
+		if ((rc = step_change(db, st)) != DB_OK && rc != DB_NOTFOUND)
+			goto fail;
 		if ((st = db_stmt(db, STMT_MBOX_EMPTY_INBOX, "UPDATE mailboxes "
 		    "SET messages = 0, unseen = 0, deleted = 0, size = 0, "
 		    "uidmap = x'', highestmodseq = highestmodseq + 1 "

@@ -5,7 +5,7 @@
  * alarms) and compares what the schema keeps twice: SQLite's own
  * structure (PRAGMA integrity_check, foreign_key_check), each mailbox
  * row's UIDNEXT, HIGHESTMODSEQ, counters and uidmap against its
- * messages, the tombstones of expunged UIDs, the contents nothing
+ * messages, the change log against the messages' MODSEQs, the tombstones of expunged UIDs, the contents nothing
  * refers to any more and the search index rows of the contents.  An
  * administrative path, not a hot one: the statements are prepared here
  * and finalized at the end, not cached.
@@ -28,6 +28,8 @@ enum {
 	Q_UIDS,
 	Q_TOMBSTONES,
 	Q_TOMB_LIVE,
+	Q_CHANGES,
+	Q_MODSEQS,
 	Q_MAX
 };
 
@@ -52,6 +54,11 @@ static const char *const queries[Q_MAX] = {
 	"SELECT e.uid FROM expunged e JOIN messages m ON "
 	"m.mailbox_id = e.mailbox_id AND m.uid = e.uid "
 	"WHERE e.mailbox_id = ? ORDER BY e.uid",
+	/* Q_CHANGES */
+	"SELECT modseq, uids FROM changes WHERE mailbox_id = ? "
+	"ORDER BY modseq",
+	/* Q_MODSEQS */
+	"SELECT uid, modseq FROM messages WHERE mailbox_id = ?",
 };
 
 struct chk {
@@ -229,6 +236,83 @@ check_uidmap(struct chk *k, int64_t id, const void *blob, size_t len,
 }
 
 /* One mailbox row (the current row of Q_MAILBOXES) against its messages. */
+/*
+ * The change log (schema 9): every message with MODSEQ m must be named
+ * by a row of MODSEQ m or more, or "changed since" misses it.  suf[i] is
+ * the union of rows i.. (by MODSEQ), so a message needs its UID in the
+ * suf of the first row at or above its MODSEQ.
+ */
+static int
+check_changes(struct chk *k, int64_t id, int64_t hms)
+{
+	sqlite3_stmt	*st = k->q[Q_CHANGES];
+	struct uidmap	*suf = NULL, tmp;
+	int64_t		*ms = NULL, m, bad = 0;
+	uint32_t	 uid;
+	size_t		 n = 0, cap = 0, i, lo, hi;
+	int		 rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	(void)sqlite3_reset(st);
+	(void)sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			suf = xreallocarray(suf, cap, sizeof(*suf));
+			ms = xreallocarray(ms, cap, sizeof(*ms));
+		}
+		memset(&suf[n], 0, sizeof(suf[n]));
+		ms[n] = sqlite3_column_int64(st, 0);
+		if (ms[n] > hms)
+			problem(k, "%s: a change-log row has MODSEQ %lld, above "
+			    "HIGHESTMODSEQ %lld", k->where, (long long)ms[n],
+			    (long long)hms);
+		if (uidmap_load(&suf[n], sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1)) == -1)
+			problem(k, "%s: the change-log row of MODSEQ %lld is "
+			    "malformed", k->where, (long long)ms[n]);
+		n++;
+	}
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+	for (i = n; i-- > 1; ) {
+		uidmap_union(&suf[i - 1], &suf[i], &tmp);
+		uidmap_copy(&suf[i - 1], &tmp);
+	}
+	st = k->q[Q_MODSEQS];
+	(void)sqlite3_reset(st);
+	(void)sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uid = (uint32_t)sqlite3_column_int64(st, 0);
+		m = sqlite3_column_int64(st, 1);
+		for (lo = 0, hi = n; lo < hi; ) {	/* first ms >= m */
+			i = lo + (hi - lo) / 2;
+			if (ms[i] < m)
+				lo = i + 1;
+			else
+				hi = i;
+		}
+		if (lo < n && uidmap_seq(&suf[lo], uid) != 0)
+			continue;
+		if (bad++ < DETAILS_MAX)
+			problem(k, "%s: UID %lu (MODSEQ %lld) is missing from "
+			    "the change log", k->where, (unsigned long)uid,
+			    (long long)m);
+	}
+	(void)sqlite3_reset(st);
+	if (bad > DETAILS_MAX)
+		problem(k, "%s: %lld more messages missing from the change log",
+		    k->where, (long long)(bad - DETAILS_MAX));
+out:
+	for (i = 0; i < n; i++)
+		uidmap_free(&suf[i]);
+	free(suf);
+	free(ms);
+	uidmap_free(&tmp);
+	return rc == SQLITE_DONE ? DB_OK : db_result(k->db, rc);
+}
+
 static int
 check_mailbox(struct chk *k, sqlite3_stmt *mb)
 {
@@ -312,6 +396,8 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 		    (long long)n);
 	if ((rc = check_uidmap(k, id, sqlite3_column_blob(mb, 12),
 	    (size_t)sqlite3_column_bytes(mb, 12), n)) != DB_OK)
+		return rc;
+	if ((rc = check_changes(k, id, hms)) != DB_OK)
 		return rc;
 
 	st = k->q[Q_TOMBSTONES];

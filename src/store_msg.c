@@ -63,6 +63,159 @@ note_keywords(struct db *db, int64_t mailbox, const char *kw)
 	return DB_OK;
 }
 
+/* ---- the change log (schema 9, sql/009-changes.sql) ---- */
+
+#define CHANGES_KEEP	32	/* newest rows kept as they are */
+#define CHANGES_RANGES	1024	/* at most in the row they fold into */
+
+/*
+ * Add a row's UID ranges to acc.  A row that does not parse names every
+ * UID (a superset is always right here, a subset never).
+ */
+static void
+changes_merge(struct uidmap *acc, const void *blob, size_t len)
+{
+	struct uidmap	 row, out;
+
+	memset(&row, 0, sizeof(row));
+	memset(&out, 0, sizeof(out));
+	if (uidmap_load(&row, blob, len) == -1) {
+		log_err("change log: a malformed row, reading every message");
+		row.n = row.count = 0;
+		uidmap_append(&row, 1, UINT32_MAX);
+	}
+	uidmap_union(acc, &row, &out);
+	uidmap_copy(acc, &out);
+	uidmap_free(&row);
+	uidmap_free(&out);
+}
+
+/*
+ * Fold the rows with MODSEQ upto or below into one at the highest of
+ * their MODSEQs, naming every UID they named (in at most CHANGES_RANGES
+ * ranges, so a little more).  A question about "after n" below that
+ * MODSEQ reads it and finds the same messages; one about n at or above
+ * it never needed the rows.
+ */
+static int
+changes_fold(struct db *db, int64_t mailbox, uint64_t upto)
+{
+	struct uidmap	 acc;
+	sqlite3_stmt	*st;
+	uint64_t	 top = 0;
+	void		*blob;
+	size_t		 len;
+	int		 rc;
+
+	memset(&acc, 0, sizeof(acc));
+	if ((st = db_stmt(db, STMT_CHANGES_FOLD_READ, "SELECT modseq, uids "
+	    "FROM changes WHERE mailbox_id = ? AND modseq <= ?")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) > top)
+			top = (uint64_t)sqlite3_column_int64(st, 0);
+		changes_merge(&acc, sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1));
+	}
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		uidmap_free(&acc);
+		return db_result(db, rc);
+	}
+	uidmap_coarsen(&acc, CHANGES_RANGES);
+	if ((st = db_stmt(db, STMT_CHANGES_FOLD_DEL, "DELETE FROM changes "
+	    "WHERE mailbox_id = ? AND modseq <= ?")) == NULL) {
+		uidmap_free(&acc);
+		return DB_ERROR;
+	}
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
+	if ((rc = step_done(db, st)) == DB_OK && top > 0 && acc.n > 0) {
+		if ((st = db_stmt(db, STMT_CHANGES_ADD, "INSERT INTO changes "
+		    "(mailbox_id, modseq, uids) VALUES (?, ?, ?)")) == NULL)
+			rc = DB_ERROR;
+		else {
+			blob = uidmap_blob(&acc, &len);
+			(void)sqlite3_bind_int64(st, 1, mailbox);
+			(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)top);
+			(void)sqlite3_bind_blob(st, 3, blob, (int)len,
+			    SQLITE_STATIC);
+			rc = step_done(db, st);
+			free(blob);
+		}
+	}
+	uidmap_free(&acc);
+	return rc;
+}
+
+/*
+ * Record that the transaction gave the messages uids of mailbox the
+ * MODSEQ modseq (the UIDs may be more than those that changed).  Once
+ * CHANGES_KEEP rows are older than the newest CHANGES_KEEP MODSEQs,
+ * they are folded into one: a mailbox keeps a few dozen rows.
+ */
+static int
+changes_add(struct db *db, int64_t mailbox, uint64_t modseq,
+    const struct uidmap *uids)
+{
+	sqlite3_stmt	*st;
+	void		*blob;
+	size_t		 len;
+	int		 rc, old;
+
+	if (uids->n == 0)
+		return DB_OK;
+	if ((st = db_stmt(db, STMT_CHANGES_ADD, "INSERT INTO changes "
+	    "(mailbox_id, modseq, uids) VALUES (?, ?, ?)")) == NULL)
+		return DB_ERROR;
+	blob = uidmap_blob(uids, &len);
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)modseq);
+	(void)sqlite3_bind_blob(st, 3, blob, (int)len, SQLITE_STATIC);
+	rc = step_done(db, st);
+	free(blob);
+	if (rc != DB_OK || modseq <= CHANGES_KEEP)
+		return rc;
+	if ((st = db_stmt(db, STMT_CHANGES_OLD, "SELECT count(*) FROM "
+	    "(SELECT 1 FROM changes WHERE mailbox_id = ? AND modseq <= ? "
+	    "LIMIT ?)")) == NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)(modseq - CHANGES_KEEP));
+	(void)sqlite3_bind_int(st, 3, CHANGES_KEEP);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		(void)sqlite3_reset(st);
+		return db_result(db, rc);
+	}
+	old = sqlite3_column_int(st, 0);
+	(void)sqlite3_reset(st);
+	if (old < CHANGES_KEEP)
+		return DB_OK;
+	return changes_fold(db, mailbox, modseq - CHANGES_KEEP);
+}
+
+/* The UIDs lo..hi of each range of a resolved set, as a sorted map. */
+static void
+map_of_ranges(struct uidmap *out, const struct seqrange *r, size_t n)
+{
+	struct uidmap	one, acc;
+	size_t		i;
+
+	memset(&one, 0, sizeof(one));
+	memset(&acc, 0, sizeof(acc));
+	out->n = out->count = 0;
+	for (i = 0; i < n; i++) {
+		one.n = one.count = 0;
+		uidmap_append(&one, r[i].lo, r[i].hi);
+		uidmap_union(out, &one, &acc);
+		uidmap_copy(out, &acc);
+	}
+	uidmap_free(&one);
+	uidmap_free(&acc);
+}
+
 static int
 save_map(struct db *db, int64_t mailbox, const struct uidmap *map,
     uint32_t uidnext, uint64_t modseq)
@@ -96,7 +249,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
     size_t n, uint32_t *uidvalidity_r, uint32_t *first_uid_r)
 {
 	struct store_mailbox	 mb;
-	struct uidmap		 map;
+	struct uidmap		 map, added;
 	struct mime_info	*mi;
 	struct search_doc	*sd;
 	sqlite3_stmt		*st;
@@ -106,6 +259,7 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 	int			 rc;
 
 	memset(&map, 0, sizeof(map));
+	memset(&added, 0, sizeof(added));
 	/* parse before taking the write lock */
 	mi = xcalloc(n ? n : 1, sizeof(*mi));
 	sd = xcalloc(n ? n : 1, sizeof(*sd));
@@ -198,6 +352,10 @@ store_append(struct db *db, int64_t mailbox, const struct store_msg *msgs,
 		if ((rc = save_map(db, mailbox, &map, mb.uidnext + (uint32_t)n,
 		    modseq)) != DB_OK)
 			goto fail;
+		added.n = added.count = 0;
+		uidmap_append(&added, mb.uidnext, mb.uidnext + (uint32_t)n - 1);
+		if ((rc = changes_add(db, mailbox, modseq, &added)) != DB_OK)
+			goto fail;
 	}
 	/*
 	 * The full-text rows last, after every other statement of the
@@ -248,6 +406,7 @@ out:
 	free(sd);
 	free(ids);
 	uidmap_free(&map);
+	uidmap_free(&added);
 	return rc;
 }
 
@@ -419,41 +578,63 @@ store_fetch(struct db *db, int64_t mailbox, uint32_t lo, uint32_t hi,
 	return rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
 }
 
-/* Messages changed after MODSEQ since (flag updates by anyone), by UID. */
+/*
+ * Messages changed after MODSEQ since (flags set by anyone, messages
+ * added), by UID: those of the UIDs the change log names after since
+ * whose MODSEQ is above it.
+ */
 int
 store_changed(struct db *db, int64_t mailbox, uint64_t since,
     int (*fn)(void *, const struct store_row *), void *arg)
 {
 	struct store_row	 r;
+	struct uidmap		 uids;
 	sqlite3_stmt		*st;
-	int			 rc;
+	size_t			 i;
+	int			 rc, stop = 0;
 
-	/*
-	 * INDEXED BY: left to itself the planner walks the primary key in
-	 * UID order through the whole mailbox (every session does this after
-	 * any other's change: 5 ms a command at 100,000 messages); the
-	 * index finds the few changed rows, then they are sorted.
-	 */
-	if ((st = db_stmt(db, STMT_CHANGED, "SELECT " ROW_LIGHT " FROM "
-	    "messages m INDEXED BY messages_modseq WHERE m.mailbox_id = ? AND "
-	    "m.modseq > ? ORDER BY m.uid")) == NULL)
+	memset(&uids, 0, sizeof(uids));
+	if ((st = db_stmt(db, STMT_CHANGES_SINCE, "SELECT uids FROM changes "
+	    "WHERE mailbox_id = ? AND modseq > ?")) == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, mailbox);
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	memset(&r, 0, sizeof(r));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.uid = (uint32_t)sqlite3_column_int64(st, 0);
-		r.flags = (unsigned)sqlite3_column_int(st, 1);
-		r.keywords = (const char *)sqlite3_column_text(st, 2);
-		r.modseq = (uint64_t)sqlite3_column_int64(st, 6);
-		if (r.keywords == NULL)
-			r.keywords = "";
-		if (fn(arg, &r) != 0)
-			break;
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		changes_merge(&uids, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
 	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK :
-	    db_result(db, rc);
+	if (rc != SQLITE_DONE) {
+		uidmap_free(&uids);
+		return db_result(db, rc);
+	}
+	memset(&r, 0, sizeof(r));
+	rc = SQLITE_DONE;
+	for (i = 0; i < uids.n && stop == 0 && rc == SQLITE_DONE; i++) {
+		if ((st = db_stmt(db, STMT_CHANGED, "SELECT " ROW_LIGHT
+		    " FROM messages m WHERE m.mailbox_id = ? AND m.uid "
+		    "BETWEEN ? AND ? AND m.modseq > ? ORDER BY m.uid")) ==
+		    NULL) {
+			uidmap_free(&uids);
+			return DB_ERROR;
+		}
+		(void)sqlite3_bind_int64(st, 1, mailbox);
+		(void)sqlite3_bind_int64(st, 2, uids.r[i].lo);
+		(void)sqlite3_bind_int64(st, 3, uids.r[i].hi);
+		(void)sqlite3_bind_int64(st, 4, (sqlite3_int64)since);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			r.uid = (uint32_t)sqlite3_column_int64(st, 0);
+			r.flags = (unsigned)sqlite3_column_int(st, 1);
+			r.keywords = (const char *)sqlite3_column_text(st, 2);
+			r.modseq = (uint64_t)sqlite3_column_int64(st, 6);
+			if (r.keywords == NULL)
+				r.keywords = "";
+			if ((stop = fn(arg, &r)) != 0)
+				break;
+		}
+		(void)sqlite3_reset(st);
+	}
+	uidmap_free(&uids);
+	return stop != 0 || rc == SQLITE_DONE ? DB_OK : db_result(db, rc);
 }
 
 /* ---- changing flags ---- */
@@ -611,9 +792,17 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			else if (part == F_DELETED)
 				d_deleted += op == STORE_ADD ? c : -c;
 		}
-		if (changed > 0 && (rc = bump_modseq(db, mailbox, modseq,
-		    d_unseen, d_deleted)) != DB_OK)
-			goto fail;
+		if (changed > 0) {
+			struct uidmap asked;
+
+			memset(&asked, 0, sizeof(asked));
+			map_of_ranges(&asked, uids->r, uids->n);
+			rc = changes_add(db, mailbox, modseq, &asked);
+			uidmap_free(&asked);
+			if (rc != DB_OK || (rc = bump_modseq(db, mailbox, modseq,
+			    d_unseen, d_deleted)) != DB_OK)
+				goto fail;
+		}
 		if ((rc = db_commit(db)) == DB_OK && changed > 0)
 			*modseq_r = modseq;
 		return rc;
@@ -690,6 +879,17 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			goto fail;
 	}
 	if (n > 0) {
+		struct uidmap changed;
+
+		memset(&changed, 0, sizeof(changed));
+		qsort(cu, n, sizeof(*cu), cmp_u32);
+		for (k = 0; k < n; k++)
+			if (cu[k] > uidmap_last(&changed))
+				uidmap_append(&changed, cu[k], cu[k]);
+		rc = changes_add(db, mailbox, modseq, &changed);
+		uidmap_free(&changed);
+		if (rc != DB_OK)
+			goto fail;
 		if (kw[0] != '\0' && op != STORE_DEL &&
 		    (rc = note_keywords(db, mailbox, kw)) != DB_OK)
 			goto fail;
@@ -810,6 +1010,16 @@ store_copy(struct db *db, int64_t src, const struct seqset *uids,
 		if ((rc = save_map(db, dst, &dmap, base + count, dmod)) !=
 		    DB_OK)
 			goto fail;
+		{
+			struct uidmap added;
+
+			memset(&added, 0, sizeof(added));
+			uidmap_append(&added, base, base + count - 1);
+			rc = changes_add(db, dst, dmod, &added);
+			uidmap_free(&added);
+			if (rc != DB_OK)
+				goto fail;
+		}
 		if (dst == src)
 			uidmap_copy(&smap, &dmap);
 	}

@@ -277,3 +277,66 @@ uidmap_tail(const struct uidmap *m, uint32_t from, struct uidmap *out)
 		uidmap_append(out, m->r[i].lo < from ? from : m->r[i].lo,
 		    m->r[i].hi);
 }
+
+/* Add lo..hi to out, which ends at or before lo's neighbours. */
+static void
+add_merge(struct uidmap *out, uint32_t lo, uint32_t hi)
+{
+	struct seqrange	*last;
+
+	if (out->n > 0) {
+		last = &out->r[out->n - 1];
+		if ((uint64_t)lo <= (uint64_t)last->hi + 1) {
+			if (hi > last->hi) {
+				out->count += hi - last->hi;
+				last->hi = hi;
+			}
+			return;
+		}
+	}
+	uidmap_append(out, lo, hi);
+}
+
+/* out = a with b (both sorted ranges), in O(ranges). */
+void
+uidmap_union(const struct uidmap *a, const struct uidmap *b,
+    struct uidmap *out)
+{
+	size_t	i = 0, j = 0;
+
+	out->n = out->count = 0;
+	while (i < a->n || j < b->n) {
+		if (j == b->n || (i < a->n && a->r[i].lo <= b->r[j].lo)) {
+			add_merge(out, a->r[i].lo, a->r[i].hi);
+			i++;
+		} else {
+			add_merge(out, b->r[j].lo, b->r[j].hi);
+			j++;
+		}
+	}
+}
+
+/*
+ * Join neighbouring ranges, the closest first, until there are at most
+ * max (>= 1): a superset of the UIDs in fewer ranges.
+ */
+void
+uidmap_coarsen(struct uidmap *m, size_t max)
+{
+	uint64_t	gap = 1;
+	size_t		i, k;
+
+	if (max == 0)
+		max = 1;
+	while (m->n > max) {
+		for (i = 1, k = 0; i < m->n; i++) {
+			if ((uint64_t)m->r[i].lo - m->r[k].hi <= gap)
+				m->r[k].hi = m->r[i].hi;
+			else
+				m->r[++k] = m->r[i];
+		}
+		m->n = k + 1;
+		gap *= 2;
+	}
+	recount(m, 0);
+}

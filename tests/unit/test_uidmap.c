@@ -171,6 +171,49 @@ test_fixed(void)
 		uidmap_diff(&o, &m, &d);
 		CHECK(d.count == 0, "empty-a: %s", map_str(&d));
 	}
+	CASE("union") {
+		map_from(&m, "1:3,10,20:30");
+		map_from(&o, "2:5,9,11,31,40:41");
+		uidmap_union(&m, &o, &d);
+		CHECK(strcmp(map_str(&d), "1:5,9:11,20:31,40:41") == 0 &&
+		    d.count == 22 && uidmap_seq(&d, 20) == 9, "a|b: %s "
+		    "(%u)", map_str(&d), d.count);
+		uidmap_union(&o, &m, &d);
+		CHECK(strcmp(map_str(&d), "1:5,9:11,20:31,40:41") == 0,
+		    "b|a: %s", map_str(&d));
+		uidmap_union(&m, &m, &d);
+		CHECK(strcmp(map_str(&d), "1:3,10,20:30") == 0 && d.count ==
+		    15, "a|a: %s", map_str(&d));
+		uidmap_free(&o);
+		uidmap_union(&m, &o, &d);
+		CHECK(strcmp(map_str(&d), "1:3,10,20:30") == 0, "a|empty: %s",
+		    map_str(&d));
+		uidmap_union(&o, &o, &d);
+		CHECK(d.n == 0 && d.count == 0, "empty|empty: %s",
+		    map_str(&d));
+		map_from(&m, "1:4294967295");
+		map_from(&o, "5,4294967295");
+		uidmap_union(&m, &o, &d);
+		CHECK(strcmp(map_str(&d), "1:4294967295") == 0, "whole: %s",
+		    map_str(&d));
+	}
+	CASE("coarsen") {
+		/* gaps: 1 (2..3), 5 (5..11), 2 (12..15), 30 */
+		map_from(&m, "1,3,5,11,13:14,45");
+		uidmap_coarsen(&m, 10);
+		CHECK(strcmp(map_str(&m), "1,3,5,11,13:14,45") == 0,
+		    "under the limit: %s", map_str(&m));
+		uidmap_coarsen(&m, 4);
+		CHECK(strcmp(map_str(&m), "1:5,11:14,45") == 0 && m.count ==
+		    10 && uidmap_seq(&m, 45) == 10, "4: %s (%u)",
+		    map_str(&m), m.count);
+		uidmap_coarsen(&m, 2);
+		CHECK(strcmp(map_str(&m), "1:14,45") == 0, "2: %s",
+		    map_str(&m));
+		uidmap_coarsen(&m, 0);
+		CHECK(strcmp(map_str(&m), "1:45") == 0 && m.count == 45,
+		    "0 means 1: %s", map_str(&m));
+	}
 	CASE("tail") {
 		map_from(&m, "1:10,20:30");
 		uidmap_tail(&m, 5, &d);
