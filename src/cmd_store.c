@@ -17,6 +17,7 @@ struct sctx {
 	uint64_t	 prev;
 	struct uidmap	*modified;
 	bool		 silent;
+	bool		 unchanged;	/* UNCHANGEDSINCE given */
 };
 
 static int
@@ -33,8 +34,21 @@ store_row_flags(void *arg, const struct store_row *r)
 	 * .SILENT: nothing for what we changed, but RFC 7162 3.1.3 wants a
 	 * report of what someone else changed meanwhile
 	 */
-	if (c->silent && (r->modseq == c->modseq || r->modseq <= c->prev))
-		return 0;
+	if (c->silent && (r->modseq == c->modseq || r->modseq <= c->prev)) {
+		/*
+		 * RFC 7162 3.1.3: after UNCHANGEDSINCE a FETCH with the new
+		 * MODSEQ goes out even with .SILENT, for the client's cache
+		 */
+		if (!c->unchanged || r->modseq != c->modseq ||
+		    r->modseq <= c->prev)
+			return 0;
+		if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) ==
+		    -1 || (s->uid && resp_add(s, "UID %u ", r->uid) == -1) ||
+		    resp_add(s, "MODSEQ (%llu))", (unsigned long long)
+		    r->modseq) == -1)
+			return -1;
+		return resp_end(s);
+	}
 	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) == -1)
 		return -1;
 	if (s->uid && resp_add(s, "UID %u ", r->uid) == -1)
@@ -57,7 +71,7 @@ store_row_flags(void *arg, const struct store_row *r)
 int
 cmd_store(struct session *s, struct parser *p)
 {
-	struct sctx	 c = { s, 0, 0, NULL, false };
+	struct sctx	 c = { s, 0, 0, NULL, false, false };
 	struct seqset	 set, ss;
 	struct uidmap	 uids;
 	struct str	 w;
@@ -149,6 +163,7 @@ cmd_store(struct session *s, struct parser *p)
 		c.modseq = mod;
 		c.modified = &modified;
 		c.silent = silent;
+		c.unchanged = has_unchanged;
 		c.prev = prev;
 		for (i = 0; i < uids.n; i++)
 			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
