@@ -201,23 +201,34 @@ resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 		{ F_DRAFT, "\\Draft" },
 	};
 	char	buf[KEYWORDS_MAX + 128];
-	size_t	i, n = 0;
+	size_t	i, n = 0, l;
 
 	buf[n++] = '(';
 	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-		if (flags & sys[i].bit)
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
-			    n > 1 ? " " : "", sys[i].name);
-	if (recent)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\\Recent",
-		    n > 1 ? " " : "");
+		if (flags & sys[i].bit) {
+			if (n > 1)
+				buf[n++] = ' ';
+			l = strlen(sys[i].name);
+			memcpy(buf + n, sys[i].name, l);
+			n += l;
+		}
+	if (recent) {
+		if (n > 1)
+			buf[n++] = ' ';
+		memcpy(buf + n, "\\Recent", 7);
+		n += 7;
+	}
 	while (*kw == ' ')
 		kw++;
-	if (*kw != '\0' && n < sizeof(buf) - 2)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
-		    n > 1 ? " " : "", kw);
-	if (n >= sizeof(buf) - 1)
-		n = sizeof(buf) - 2;
+	l = strlen(kw);
+	if (l > 0) {
+		if (l > sizeof(buf) - n - 3)	/* never: KEYWORDS_MAX */
+			l = sizeof(buf) - n - 3;
+		if (n > 1)
+			buf[n++] = ' ';
+		memcpy(buf + n, kw, l);
+		n += l;
+	}
 	while (n > 1 && buf[n - 1] == ' ')
 		n--;
 	buf[n++] = ')';
@@ -783,7 +794,7 @@ fetch_row(void *arg, const struct store_row *r)
 	if (c->changedsince != 0 && r->modseq <= c->changedsince)
 		return 0;
 	recent = uidmap_seq(&s->sel.recent, r->uid) != 0;
-	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) == -1)
+	if (resp_add_num(s, "* ", seq, " FETCH (") == -1)
 		return -1;
 #define SEP()								\
 	do {								\
@@ -793,14 +804,14 @@ fetch_row(void *arg, const struct store_row *r)
 	} while (0)
 	if (s->uid && !c->want_uid) {
 		SEP();
-		if (resp_add(s, "UID %u", r->uid) == -1)
+		if (resp_add_num(s, "UID ", r->uid, "") == -1)
 			return -1;
 	}
 	if (c->seen_modseq != 0 && r->modseq == c->seen_modseq &&
 	    !c->want_flags) {
 		/* RFC 9051 6.4.5: the \Seen we just set is reported */
 		SEP();
-		if (resp_add(s, "FLAGS ") == -1 || resp_add_flags(s, r->flags,
+		if (io_write(&s->io, "FLAGS ", 6) == -1 || resp_add_flags(s, r->flags,
 		    r->keywords, recent) == -1)
 			return -1;
 	}
@@ -809,8 +820,7 @@ fetch_row(void *arg, const struct store_row *r)
 	    r->modseq == c->seen_modseq))) {
 		/* RFC 7162 3.1.4.1: MODSEQ goes with FLAGS */
 		SEP();
-		if (resp_add(s, "MODSEQ (%llu)", (unsigned long long)r->modseq)
-		    == -1)
+		if (resp_add_num(s, "MODSEQ (", r->modseq, ")") == -1)
 			return -1;
 	}
 	for (i = 0; i < c->n; i++) {
@@ -820,11 +830,11 @@ fetch_row(void *arg, const struct store_row *r)
 		SEP();
 		switch (a->type) {
 		case FA_UID:
-			if (resp_add(s, "UID %u", r->uid) == -1)
+			if (resp_add_num(s, "UID ", r->uid, "") == -1)
 				return -1;
 			break;
 		case FA_FLAGS:
-			if (resp_add(s, "FLAGS ") == -1 || resp_add_flags(s,
+			if (io_write(&s->io, "FLAGS ", 6) == -1 || resp_add_flags(s,
 			    r->flags, r->keywords, recent) == -1)
 				return -1;
 			break;
@@ -839,12 +849,11 @@ fetch_row(void *arg, const struct store_row *r)
 				return -1;
 			break;
 		case FA_MODSEQ:
-			if (resp_add(s, "MODSEQ (%llu)",
-			    (unsigned long long)r->modseq) == -1)
+			if (resp_add_num(s, "MODSEQ (", r->modseq, ")") == -1)
 				return -1;
 			break;
 		case FA_RFC822_SIZE:
-			if (resp_add(s, "RFC822.SIZE %u", r->size) == -1)
+			if (resp_add_num(s, "RFC822.SIZE ", r->size, "") == -1)
 				return -1;
 			break;
 		case FA_ENVELOPE:

@@ -64,10 +64,11 @@ qr_row(void *arg, const struct store_row *r)
 
 	if ((seq = uidmap_seq(&s->sel.map, r->uid)) == 0)
 		return 0;
-	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (UID %u FLAGS ", seq,
-	    r->uid) == -1 || resp_add_flags(s, r->flags, r->keywords, false) ==
-	    -1 || resp_add(s, " MODSEQ (%llu))", (unsigned long long)r->modseq)
-	    == -1 || resp_end(s) == -1) {
+	if (resp_add_num(s, "* ", seq, " FETCH (") == -1 ||
+	    resp_add_num(s, "UID ", r->uid, " FLAGS ") == -1 ||
+	    resp_add_flags(s, r->flags, r->keywords, false) == -1 ||
+	    resp_add_num(s, " MODSEQ (", r->modseq, "))") == -1 ||
+	    resp_end(s) == -1) {
 		c->rc = -1;
 		return 1;
 	}

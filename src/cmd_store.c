@@ -42,22 +42,21 @@ store_row_flags(void *arg, const struct store_row *r)
 		if (!c->unchanged || r->modseq != c->modseq ||
 		    r->modseq <= c->prev)
 			return 0;
-		if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) ==
-		    -1 || (s->uid && resp_add(s, "UID %u ", r->uid) == -1) ||
-		    resp_add(s, "MODSEQ (%llu))", (unsigned long long)
-		    r->modseq) == -1)
+		if (resp_add_num(s, "* ", seq, " FETCH (") == -1 || (s->uid &&
+		    resp_add_num(s, "UID ", r->uid, " ") == -1) ||
+		    resp_add_num(s, "MODSEQ (", r->modseq, "))") == -1)
 			return -1;
 		return resp_end(s);
 	}
-	if (resp_begin(s) == -1 || resp_add(s, "%u FETCH (", seq) == -1)
+	if (resp_add_num(s, "* ", seq, " FETCH (") == -1)
 		return -1;
-	if (s->uid && resp_add(s, "UID %u ", r->uid) == -1)
+	if (s->uid && resp_add_num(s, "UID ", r->uid, " ") == -1)
 		return -1;
-	if (resp_add(s, "FLAGS ") == -1 || resp_add_flags(s, r->flags,
+	if (io_write(&s->io, "FLAGS ", 6) == -1 || resp_add_flags(s, r->flags,
 	    r->keywords, uidmap_seq(&s->sel.recent, r->uid) != 0) == -1)
 		return -1;
-	if ((s->enabled & EN_CONDSTORE) && resp_add(s, " MODSEQ (%llu)",
-	    (unsigned long long)r->modseq) == -1)
+	if ((s->enabled & EN_CONDSTORE) && resp_add_num(s, " MODSEQ (",
+	    r->modseq, ")") == -1)
 		return -1;
 	if (io_write(&s->io, ")", 1) == -1)
 		return -1;

@@ -356,6 +356,7 @@ int	resp_cont(struct session *, const char *);
 int	resp_bye(struct session *, enum resp_code, const char *);
 int	resp_begin(struct session *);
 int	resp_add(struct session *, const char *, ...) PRINTFLIKE(2, 3);
+int	resp_add_num(struct session *, const char *, uint64_t, const char *);
 int	resp_add_string(struct session *, const char *, size_t);
 int	resp_add_nstring(struct session *, const char *, size_t);
 int	resp_end(struct session *);
