@@ -164,7 +164,12 @@ cmd_store(struct session *s, struct parser *p)
 		c.silent = silent;
 		c.unchanged = has_unchanged;
 		c.prev = prev;
-		for (i = 0; i < uids.n; i++)
+		/*
+		 * .SILENT without UNCHANGEDSINCE reports nothing here: the
+		 * rows above prev are all ours, and what others changed
+		 * before (at or below prev) comes from notify_check.
+		 */
+		for (i = 0; !(silent && !has_unchanged) && i < uids.n; i++)
 			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
 			    uids.r[i].hi, false, store_row_flags, &c) == -1) {
 				uidmap_free(&uids);
