@@ -65,7 +65,14 @@ note_keywords(struct db *db, int64_t mailbox, const char *kw)
 
 /* ---- the change log (schema 9, sql/009-changes.sql) ---- */
 
-#define CHANGES_KEEP	32	/* newest rows kept as they are */
+/*
+ * Rows newer than the last CHANGES_KEEP MODSEQs stay as they are: a
+ * session that checks for changes reads the few rows after its MODSEQ.
+ * Sized for many busy sessions: with 50 clients writing, a session is
+ * some hundred MODSEQs behind when it looks, and a folded row of up to
+ * CHANGES_RANGES ranges costs a lookup per range.
+ */
+#define CHANGES_KEEP	1024
 #define CHANGES_RANGES	1024	/* at most in the row they fold into */
 
 /*
@@ -152,9 +159,11 @@ changes_fold(struct db *db, int64_t mailbox, uint64_t upto)
 
 /*
  * Record that the transaction gave the messages uids of mailbox the
- * MODSEQ modseq (the UIDs may be more than those that changed).  Once
- * CHANGES_KEEP rows are older than the newest CHANGES_KEEP MODSEQs,
- * they are folded into one: a mailbox keeps a few dozen rows.
+ * MODSEQ modseq (the UIDs may be more than those that changed).  When
+ * the second oldest row is CHANGES_KEEP MODSEQs older than it need be,
+ * every row older than the newest CHANGES_KEEP MODSEQs is folded into
+ * one: at most 2 * CHANGES_KEEP + 1 rows, a fold every CHANGES_KEEP
+ * MODSEQs or so, and one probe of the index to know.
  */
 static int
 changes_add(struct db *db, int64_t mailbox, uint64_t modseq,
@@ -176,22 +185,19 @@ changes_add(struct db *db, int64_t mailbox, uint64_t modseq,
 	(void)sqlite3_bind_blob(st, 3, blob, (int)len, SQLITE_STATIC);
 	rc = step_done(db, st);
 	free(blob);
-	if (rc != DB_OK || modseq <= CHANGES_KEEP)
+	if (rc != DB_OK || modseq <= 2 * CHANGES_KEEP)
 		return rc;
-	if ((st = db_stmt(db, STMT_CHANGES_OLD, "SELECT count(*) FROM "
-	    "(SELECT 1 FROM changes WHERE mailbox_id = ? AND modseq <= ? "
-	    "LIMIT ?)")) == NULL)
+	if ((st = db_stmt(db, STMT_CHANGES_OLD, "SELECT modseq FROM changes "
+	    "WHERE mailbox_id = ? ORDER BY modseq LIMIT 1 OFFSET 1")) == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, mailbox);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)(modseq - CHANGES_KEEP));
-	(void)sqlite3_bind_int(st, 3, CHANGES_KEEP);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
-		return db_result(db, rc);
-	}
-	old = sqlite3_column_int(st, 0);
+	rc = sqlite3_step(st);
+	old = rc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) <=
+	    modseq - 2 * CHANGES_KEEP;
 	(void)sqlite3_reset(st);
-	if (old < CHANGES_KEEP)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_result(db, rc);
+	if (!old)
 		return DB_OK;
 	return changes_fold(db, mailbox, modseq - CHANGES_KEEP);
 }
