@@ -12,7 +12,10 @@
 /*
  * RFC 9051 6.2.1.  The OK is flushed before the handshake, and whatever
  * the client sent after the command line is thrown away unread: bytes
- * pipelined before TLS must never run as commands inside it.
+ * pipelined before TLS must never run as commands inside it.  The
+ * credentials are loaded before the OK: a key GnuTLS refuses gets a NO
+ * and the session goes on without TLS (LOGINDISABLED still holds), not
+ * a handshake that cannot start.
  */
 int
 cmd_starttls(struct session *s, struct parser *p)
@@ -26,6 +29,10 @@ cmd_starttls(struct session *s, struct parser *p)
 		return resp_bad(s, "TLS is already active");
 	if (!s->tls_possible)
 		return resp_bad(s, "STARTTLS is not available");
+	if (tls_load(s->cfg, err, sizeof(err)) == -1) {
+		log_err("STARTTLS: %s", err);
+		return resp_no(s, CODE_UNAVAILABLE, "TLS is not available now");
+	}
 	if (resp_ok(s, "Begin TLS negotiation now") == -1 ||
 	    io_flush(&s->io) == -1)
 		return -1;

@@ -171,6 +171,7 @@ int	io_wait_writable(int, int64_t);
 
 /* tls.c: GnuTLS, loaded with dlopen only when TLS is used */
 int	tls_preload(const struct config *, char *, size_t);
+int	tls_load(const struct config *, char *, size_t);
 struct tls *tls_start(struct io *, const struct config *, int64_t, char *,
 	    size_t);
 ssize_t	tls_read(struct tls *, void *, size_t, int64_t);

@@ -121,7 +121,7 @@ tls_preload(const struct config *cfg, char *err, size_t errlen)
 }
 
 /* Load the library and the credentials on first use. */
-static int
+int
 tls_load(const struct config *cfg, char *err, size_t errlen)
 {
 	static bool	 loaded;
