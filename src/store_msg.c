@@ -97,6 +97,28 @@ changes_merge(struct uidmap *acc, const void *blob, size_t len)
 	uidmap_free(&out);
 }
 
+/* One row of the change log: uids at modseq. */
+static int
+changes_put(struct db *db, int64_t mailbox, uint64_t modseq,
+    const struct uidmap *uids)
+{
+	sqlite3_stmt	*st;
+	void		*blob;
+	size_t		 len;
+	int		 rc;
+
+	if ((st = db_stmt(db, STMT_CHANGES_ADD, "INSERT INTO changes "
+	    "(mailbox_id, modseq, uids) VALUES (?, ?, ?)")) == NULL)
+		return DB_ERROR;
+	blob = uidmap_blob(uids, &len);
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)modseq);
+	(void)sqlite3_bind_blob(st, 3, blob, (int)len, SQLITE_STATIC);
+	rc = step_done(db, st);
+	free(blob);
+	return rc;
+}
+
 /*
  * Fold the rows with MODSEQ upto or below into one at the highest of
  * their MODSEQs, naming every UID they named (in at most CHANGES_RANGES
@@ -110,8 +132,6 @@ changes_fold(struct db *db, int64_t mailbox, uint64_t upto)
 	struct uidmap	 acc;
 	sqlite3_stmt	*st;
 	uint64_t	 top = 0;
-	void		*blob;
-	size_t		 len;
 	int		 rc;
 
 	memset(&acc, 0, sizeof(acc));
@@ -139,20 +159,8 @@ changes_fold(struct db *db, int64_t mailbox, uint64_t upto)
 	}
 	(void)sqlite3_bind_int64(st, 1, mailbox);
 	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
-	if ((rc = step_done(db, st)) == DB_OK && top > 0 && acc.n > 0) {
-		if ((st = db_stmt(db, STMT_CHANGES_ADD, "INSERT INTO changes "
-		    "(mailbox_id, modseq, uids) VALUES (?, ?, ?)")) == NULL)
-			rc = DB_ERROR;
-		else {
-			blob = uidmap_blob(&acc, &len);
-			(void)sqlite3_bind_int64(st, 1, mailbox);
-			(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)top);
-			(void)sqlite3_bind_blob(st, 3, blob, (int)len,
-			    SQLITE_STATIC);
-			rc = step_done(db, st);
-			free(blob);
-		}
-	}
+	if ((rc = step_done(db, st)) == DB_OK && top > 0 && acc.n > 0)
+		rc = changes_put(db, mailbox, top, &acc);
 	uidmap_free(&acc);
 	return rc;
 }
@@ -170,21 +178,11 @@ changes_add(struct db *db, int64_t mailbox, uint64_t modseq,
     const struct uidmap *uids)
 {
 	sqlite3_stmt	*st;
-	void		*blob;
-	size_t		 len;
 	int		 rc, old;
 
 	if (uids->n == 0)
 		return DB_OK;
-	if ((st = db_stmt(db, STMT_CHANGES_ADD, "INSERT INTO changes "
-	    "(mailbox_id, modseq, uids) VALUES (?, ?, ?)")) == NULL)
-		return DB_ERROR;
-	blob = uidmap_blob(uids, &len);
-	(void)sqlite3_bind_int64(st, 1, mailbox);
-	(void)sqlite3_bind_int64(st, 2, (sqlite3_int64)modseq);
-	(void)sqlite3_bind_blob(st, 3, blob, (int)len, SQLITE_STATIC);
-	rc = step_done(db, st);
-	free(blob);
+	rc = changes_put(db, mailbox, modseq, uids);
 	if (rc != DB_OK || modseq <= 2 * CHANGES_KEEP)
 		return rc;
 	if ((st = db_stmt(db, STMT_CHANGES_OLD, "SELECT modseq FROM changes "
