@@ -215,6 +215,7 @@ resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 	if (recent) {
 		if (n > 1)
 			buf[n++] = ' ';
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): counted */
 		memcpy(buf + n, "\\Recent", 7);
 		n += 7;
 	}

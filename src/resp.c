@@ -239,11 +239,13 @@ resp_add_num(struct session *s, const char *pre, uint64_t v,
 		digits[k++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v > 0);
+	/* NOLINTBEGIN(bugprone-not-null-terminated-result): counted bytes */
 	memcpy(buf, pre, lp);
 	n = lp;
 	while (k > 0)
 		buf[n++] = digits[--k];
 	memcpy(buf + n, post, lq);
+	/* NOLINTEND(bugprone-not-null-terminated-result) */
 	return io_write(&s->io, buf, n + lq);
 }
 
