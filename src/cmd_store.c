@@ -31,14 +31,11 @@ store_row_flags(void *arg, const struct store_row *r)
 	    (c->modified != NULL && uidmap_seq(c->modified, r->uid) != 0))
 		return 0;
 	/*
-	 * .SILENT: nothing for what we changed, but RFC 7162 3.1.3 wants a
-	 * report of what someone else changed meanwhile
+	 * .SILENT (here only with UNCHANGEDSINCE, see cmd_store): nothing
+	 * but, RFC 7162 3.1.3, a FETCH with the new MODSEQ of each message
+	 * stored, for the client's cache
 	 */
 	if (c->silent && (r->modseq == c->modseq || r->modseq <= c->prev)) {
-		/*
-		 * RFC 7162 3.1.3: after UNCHANGEDSINCE a FETCH with the new
-		 * MODSEQ goes out even with .SILENT, for the client's cache
-		 */
 		if (!c->unchanged || r->modseq != c->modseq ||
 		    r->modseq <= c->prev)
 			return 0;

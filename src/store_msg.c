@@ -200,24 +200,40 @@ changes_add(struct db *db, int64_t mailbox, uint64_t modseq,
 	return changes_fold(db, mailbox, modseq - CHANGES_KEEP);
 }
 
-/* The UIDs lo..hi of each range of a resolved set, as a sorted map. */
+static int
+cmp_range(const void *a, const void *b)
+{
+	const struct seqrange *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * The UIDs lo..hi of each range of a resolved set, as a sorted map: a
+ * sort and one pass (a set may hold a range per message).
+ */
 static void
 map_of_ranges(struct uidmap *out, const struct seqrange *r, size_t n)
 {
-	struct uidmap	one, acc;
-	size_t		i;
+	struct seqrange	*v;
+	size_t		 i, k = 0;
 
-	memset(&one, 0, sizeof(one));
-	memset(&acc, 0, sizeof(acc));
 	out->n = out->count = 0;
-	for (i = 0; i < n; i++) {
-		one.n = one.count = 0;
-		uidmap_append(&one, r[i].lo, r[i].hi);
-		uidmap_union(out, &one, &acc);
-		uidmap_copy(out, &acc);
+	if (n == 0)
+		return;
+	v = xreallocarray(NULL, n, sizeof(*v));
+	memcpy(v, r, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_range);
+	for (i = 1; i < n; i++) {
+		if ((uint64_t)v[i].lo <= (uint64_t)v[k].hi + 1) {
+			if (v[i].hi > v[k].hi)
+				v[k].hi = v[i].hi;
+		} else
+			v[++k] = v[i];
 	}
-	uidmap_free(&one);
-	uidmap_free(&acc);
+	for (i = 0; i <= k; i++)
+		uidmap_append(out, v[i].lo, v[i].hi);
+	free(v);
 }
 
 static int
