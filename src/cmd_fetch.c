@@ -487,6 +487,21 @@ parse_att(struct fctx *c, struct parser *p)
 	return 0;
 }
 
+/* What of the messages row the attributes need (store_fetch). */
+static int
+row_level(const struct fctx *c)
+{
+	int	i;
+
+	if (c->full)
+		return ROW_LEVEL_FULL;
+	for (i = 0; i < c->n; i++)
+		if (c->a[i].type != FA_FLAGS && c->a[i].type != FA_UID &&
+		    c->a[i].type != FA_MODSEQ)
+			return ROW_LEVEL_LIGHT;
+	return ROW_LEVEL_FLAGS;
+}
+
 static void
 add_macro(struct fctx *c, const char *m)
 {
@@ -1050,7 +1065,7 @@ cmd_fetch(struct session *s, struct parser *p)
 	}
 	for (i = 0; i < uids.n && c->err == 0; i++) {
 		rc = store_fetch(s->db, s->sel.id, uids.r[i].lo, uids.r[i].hi,
-		    c->full, fetch_row, c);
+		    row_level(c), fetch_row, c);
 		if (rc == -1 && c->err == 0)
 			c->err = -1;
 		else if (rc != DB_OK && rc != -1)

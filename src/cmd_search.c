@@ -203,7 +203,13 @@ parse_key(struct sctx *c, int depth)
 		{ "FLAGGED", "(m.flags & 4) != 0" },
 		{ "UNFLAGGED", "(m.flags & 4) = 0" },
 		{ "SEEN", "(m.flags & 1) != 0" },
-		{ "UNSEEN", "(m.flags & 1) = 0" },
+		/*
+		 * no message below the mailbox's unseen_from lacks \Seen
+		 * (schema 10): the bound lets UNSEEN walk only from there
+		 * (?1 is the mailbox, see store_search)
+		 */
+		{ "UNSEEN", "((m.flags & 1) = 0 AND m.uid >= (SELECT "
+		    "unseen_from FROM mailboxes WHERE id = ?1))" },
 		{ "DRAFT", "(m.flags & 16) != 0" },
 		{ "UNDRAFT", "(m.flags & 16) = 0" },
 	};

@@ -168,7 +168,8 @@ cmd_store(struct session *s, struct parser *p)
 		 */
 		for (i = 0; !(silent && !has_unchanged) && i < uids.n; i++)
 			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
-			    uids.r[i].hi, false, store_row_flags, &c) == -1) {
+			    uids.r[i].hi, ROW_LEVEL_FLAGS, store_row_flags,
+			    &c) == -1) {
 				uidmap_free(&uids);
 				uidmap_free(&modified);
 				return -1;

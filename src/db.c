@@ -176,6 +176,13 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		 * Before sqlite3_initialize; SQLITE_MISUSE if it ran already.
 		 */
 		(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+		/*
+		 * Our programs run one thread: no mutex calls around every
+		 * API call and allocation, no allocation statistics (4-8 %
+		 * of a FETCH FLAGS of 10,000 messages).
+		 */
+		(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 		configured = true;
 	}
 	if (!(flags & DB_OPEN_CREATE) && stat(path, &st) == -1) {

@@ -569,6 +569,7 @@ struct store_mailbox {
 	uint64_t	highestmodseq;
 	uint64_t	size;
 	bool		noselect;
+	uint32_t	unseen_from;	/* no message below it lacks \Seen */
 };
 struct store_msg {			/* a message to append */
 	const char	*data;
@@ -608,14 +609,17 @@ struct store_row {			/* a message as FETCH reads it */
 	uint64_t	 modseq;
 	int64_t		 savedate;
 	int64_t		 content;
-	uint32_t	 header_len;	/* the rest only with full */
+	uint32_t	 header_len;	/* the rest only with ROW_LEVEL_FULL */
 	const char	*envelope;
 	const char	*bodystructure;
 	const char	*body;
 	const void	*parts;
 	size_t		 nparts;
 };
-int	store_fetch(struct db *, int64_t, uint32_t, uint32_t, bool,
+#define ROW_LEVEL_FLAGS	0		/* what store_fetch reads */
+#define ROW_LEVEL_LIGHT	1
+#define ROW_LEVEL_FULL	2
+int	store_fetch(struct db *, int64_t, uint32_t, uint32_t, int,
 	    int (*)(void *, const struct store_row *), void *);
 int	store_changed(struct db *, int64_t, uint64_t,
 	    int (*)(void *, const struct store_row *), void *);

@@ -37,13 +37,14 @@ static const char *const queries[Q_MAX] = {
 	/* Q_MAILBOXES */
 	"SELECT m.id, coalesce(u.name, '?'), m.name, m.uidvalidity, "
 	"m.uidnext, m.highestmodseq, m.noselect, m.recent_uid, m.messages, "
-	"m.unseen, m.deleted, m.size, m.uidmap FROM mailboxes m "
+	"m.unseen, m.deleted, m.size, m.uidmap, m.unseen_from FROM mailboxes m "
 	"LEFT JOIN users u ON u.id = m.user_id ORDER BY m.id",
 	/* Q_AGGREGATE */
 	"SELECT count(*), coalesce(sum(flags & 1 = 0), 0), "
 	"coalesce(sum(flags & 8 != 0), 0), coalesce(sum(size), 0), "
 	"coalesce(min(uid), 0), coalesce(max(uid), 0), "
-	"coalesce(max(modseq), 0), coalesce(min(modseq), 1) "
+	"coalesce(max(modseq), 0), coalesce(min(modseq), 1), "
+	"min(iif(flags & 1 = 0, uid, NULL)) "
 	"FROM messages WHERE mailbox_id = ?",
 	/* Q_UIDS */
 	"SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid",
@@ -325,6 +326,7 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 	int64_t		 c_unseen = sqlite3_column_int64(mb, 9);
 	int64_t		 c_del = sqlite3_column_int64(mb, 10);
 	int64_t		 c_size = sqlite3_column_int64(mb, 11);
+	int64_t		 c_ufrom = sqlite3_column_int64(mb, 13);
 	int64_t		 n, unseen, del, size, minuid, maxuid;
 	int64_t		 maxms, minms;
 	int64_t		 tn, tmax, tms;
@@ -344,6 +346,9 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 	if (hms < 1)
 		problem(k, "%s: HIGHESTMODSEQ %lld out of range", k->where,
 		    (long long)hms);
+	if (c_ufrom < 1 || c_ufrom > uidnext)
+		problem(k, "%s: unseen_from %lld out of range", k->where,
+		    (long long)c_ufrom);
 	if (recent < 0 || recent >= uidnext)
 		problem(k, "%s: recent_uid %lld is not below UIDNEXT %lld",
 		    k->where, (long long)recent, (long long)uidnext);
@@ -363,6 +368,12 @@ check_mailbox(struct chk *k, sqlite3_stmt *mb)
 	maxuid = sqlite3_column_int64(st, 5);
 	maxms = sqlite3_column_int64(st, 6);
 	minms = sqlite3_column_int64(st, 7);
+	/* no unseen message below unseen_from (schema 10) */
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
+	    sqlite3_column_int64(st, 8) < c_ufrom)
+		problem(k, "%s: UID %lld lacks \\Seen but unseen_from is %lld",
+		    k->where, (long long)sqlite3_column_int64(st, 8),
+		    (long long)c_ufrom);
 	(void)sqlite3_reset(st);
 	k->st->messages += n;
 

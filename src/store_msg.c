@@ -438,6 +438,29 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Move the mailbox's unseen_from up to its first message without \Seen
+ * at or above from (or above unseen_from, if that is higher), or to
+ * UIDNEXT when there is none: after the messages below from got \Seen
+ * or were expunged.  It walks the primary key over the seen messages in
+ * between, once: the next walk starts where this one stopped.
+ */
+static int
+unseen_advance(struct db *db, int64_t mailbox, uint32_t from)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, STMT_UNSEEN_ADVANCE, "UPDATE mailboxes SET "
+	    "unseen_from = coalesce((SELECT uid FROM messages WHERE "
+	    "mailbox_id = ?1 AND uid >= max(?2, mailboxes.unseen_from) AND "
+	    "flags & 1 = 0 ORDER BY uid LIMIT 1), uidnext) WHERE id = ?1")) ==
+	    NULL)
+		return DB_ERROR;
+	(void)sqlite3_bind_int64(st, 1, mailbox);
+	(void)sqlite3_bind_int64(st, 2, from);
+	return step_done(db, st);
+}
+
 /* Run a DELETE ... RETURNING uid, adding the UIDs to the array. */
 static int
 collect(struct db *db, sqlite3_stmt *st, uint32_t **uids, size_t *n,
@@ -521,7 +544,7 @@ store_expunge(struct db *db, int64_t mailbox, const struct seqset *uids,
 		}
 		CRASHPOINT("expunge-tombstones");
 		if ((rc = save_map(db, mailbox, &map, mb.uidnext, modseq)) !=
-		    DB_OK)
+		    DB_OK || (rc = unseen_advance(db, mailbox, 0)) != DB_OK)
 			goto fail;
 	}
 	if ((rc = db_commit(db)) == DB_OK)
@@ -539,28 +562,45 @@ out:
 
 /* ---- reading messages ---- */
 
-#define ROW_LIGHT	"m.uid, m.flags, m.keywords, m.size, m.internaldate, " \
-	"m.internaltz, m.modseq, m.savedate, m.content_id"
+#define ROW_FLAGS	"m.uid, m.flags, m.keywords, m.modseq"
+#define ROW_LIGHT	ROW_FLAGS ", m.size, m.internaldate, m.internaltz, " \
+	"m.savedate, m.content_id"
 
 /*
- * Call fn for each message with lo <= UID <= hi, in UID order.  full:
- * also the parsed structure from contents (ENVELOPE, BODYSTRUCTURE ...).
- * fn returning non-zero stops the walk (and is returned).
+ * Call fn for each message with lo <= UID <= hi, in UID order, with
+ * what level asks for: ROW_LEVEL_FLAGS UID, flags, keywords and MODSEQ
+ * only (the rest of the row zero); ROW_LEVEL_LIGHT the whole messages
+ * row; ROW_LEVEL_FULL also the parsed structure from contents (ENVELOPE,
+ * BODYSTRUCTURE ...).  fn returning non-zero stops the walk (and is
+ * returned).
  */
 int
 store_fetch(struct db *db, int64_t mailbox, uint32_t lo, uint32_t hi,
-    bool full, int (*fn)(void *, const struct store_row *), void *arg)
+    int level, int (*fn)(void *, const struct store_row *), void *arg)
 {
 	struct store_row	 r;
 	sqlite3_stmt		*st;
 	int			 rc, stop = 0;
 
-	st = full ? db_stmt(db, STMT_FETCH_FULL, "SELECT " ROW_LIGHT ", "
-	    "c.header_len, c.envelope, c.bodystructure, c.body, c.parts "
-	    "FROM messages m JOIN contents c ON c.id = m.content_id "
-	    "WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid") :
-	    db_stmt(db, STMT_FETCH_LIGHT, "SELECT " ROW_LIGHT " FROM messages m "
-	    "WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid");
+	switch (level) {
+	case ROW_LEVEL_FULL:
+		st = db_stmt(db, STMT_FETCH_FULL, "SELECT " ROW_LIGHT ", "
+		    "c.header_len, c.envelope, c.bodystructure, c.body, "
+		    "c.parts FROM messages m JOIN contents c ON c.id = "
+		    "m.content_id WHERE m.mailbox_id = ? AND m.uid BETWEEN ? "
+		    "AND ? ORDER BY m.uid");
+		break;
+	case ROW_LEVEL_LIGHT:
+		st = db_stmt(db, STMT_FETCH_LIGHT, "SELECT " ROW_LIGHT " FROM "
+		    "messages m WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND "
+		    "? ORDER BY m.uid");
+		break;
+	default:
+		st = db_stmt(db, STMT_FETCH_FLAGS, "SELECT " ROW_FLAGS " FROM "
+		    "messages m WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND "
+		    "? ORDER BY m.uid");
+		break;
+	}
 	if (st == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, mailbox);
@@ -571,13 +611,15 @@ store_fetch(struct db *db, int64_t mailbox, uint32_t lo, uint32_t hi,
 		r.uid = (uint32_t)sqlite3_column_int64(st, 0);
 		r.flags = (unsigned)sqlite3_column_int(st, 1);
 		r.keywords = (const char *)sqlite3_column_text(st, 2);
-		r.size = (uint32_t)sqlite3_column_int64(st, 3);
-		r.date = sqlite3_column_int64(st, 4);
-		r.tz = sqlite3_column_int(st, 5);
-		r.modseq = (uint64_t)sqlite3_column_int64(st, 6);
-		r.savedate = sqlite3_column_int64(st, 7);
-		r.content = sqlite3_column_int64(st, 8);
-		if (full) {
+		r.modseq = (uint64_t)sqlite3_column_int64(st, 3);
+		if (level >= ROW_LEVEL_LIGHT) {
+			r.size = (uint32_t)sqlite3_column_int64(st, 4);
+			r.date = sqlite3_column_int64(st, 5);
+			r.tz = sqlite3_column_int(st, 6);
+			r.savedate = sqlite3_column_int64(st, 7);
+			r.content = sqlite3_column_int64(st, 8);
+		}
+		if (level == ROW_LEVEL_FULL) {
 			r.header_len = (uint32_t)sqlite3_column_int64(st, 9);
 			r.envelope = (const char *)sqlite3_column_text(st, 10);
 			r.bodystructure = (const char *)sqlite3_column_text(st,
@@ -630,7 +672,7 @@ store_changed(struct db *db, int64_t mailbox, uint64_t since,
 	memset(&r, 0, sizeof(r));
 	rc = SQLITE_DONE;
 	for (i = 0; i < uids.n && stop == 0 && rc == SQLITE_DONE; i++) {
-		if ((st = db_stmt(db, STMT_CHANGED, "SELECT " ROW_LIGHT
+		if ((st = db_stmt(db, STMT_CHANGED, "SELECT " ROW_FLAGS
 		    " FROM messages m WHERE m.mailbox_id = ? AND m.uid "
 		    "BETWEEN ? AND ? AND m.modseq > ? ORDER BY m.uid")) ==
 		    NULL) {
@@ -645,7 +687,7 @@ store_changed(struct db *db, int64_t mailbox, uint64_t since,
 			r.uid = (uint32_t)sqlite3_column_int64(st, 0);
 			r.flags = (unsigned)sqlite3_column_int(st, 1);
 			r.keywords = (const char *)sqlite3_column_text(st, 2);
-			r.modseq = (uint64_t)sqlite3_column_int64(st, 6);
+			r.modseq = (uint64_t)sqlite3_column_int64(st, 3);
 			if (r.keywords == NULL)
 				r.keywords = "";
 			if ((stop = fn(arg, &r)) != 0)
@@ -726,23 +768,41 @@ kw_apply(struct sbuf_kw *out, const char *old, int op, const char *kw)
  * The mailbox's new HIGHESTMODSEQ after a change of flags, and its
  * counters of unseen and deleted messages moved by what the change did
  * (kept here, not by a trigger: a trigger would update the mailbox row
- * once per message).
+ * once per message); unseen_from lowered to lower when a message there
+ * lost \Seen (UINT32_MAX: none did).
  */
 static int
 bump_modseq(struct db *db, int64_t mailbox, uint64_t modseq, int64_t unseen,
-    int64_t deleted)
+    int64_t deleted, uint32_t lower)
 {
 	sqlite3_stmt	*st;
 
 	if ((st = db_stmt(db, STMT_MBOX_MODSEQ, "UPDATE mailboxes SET "
-	    "highestmodseq = ?, unseen = unseen + ?, deleted = deleted + ? "
-	    "WHERE id = ?")) == NULL)
+	    "highestmodseq = ?1, unseen = unseen + ?2, deleted = deleted + ?3, "
+	    "unseen_from = min(unseen_from, ?4) WHERE id = ?5")) == NULL)
 		return DB_ERROR;
 	(void)sqlite3_bind_int64(st, 1, (sqlite3_int64)modseq);
 	(void)sqlite3_bind_int64(st, 2, unseen);
 	(void)sqlite3_bind_int64(st, 3, deleted);
-	(void)sqlite3_bind_int64(st, 4, mailbox);
+	(void)sqlite3_bind_int64(st, 4, lower);
+	(void)sqlite3_bind_int64(st, 5, mailbox);
 	return step_done(db, st);
+}
+
+/*
+ * Where unseen_from may move after \Seen was set on every message of
+ * the ranges r (sorted): past each range that holds it.  0: it stays.
+ */
+static uint32_t
+unseen_past(uint32_t from, const struct seqrange *r, size_t n)
+{
+	uint32_t	 at = from;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].lo <= at && at <= r[i].hi && r[i].hi < UINT32_MAX)
+			at = r[i].hi + 1;
+	return at != from ? at : 0;
 }
 
 /*
@@ -765,6 +825,8 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 	size_t			 i, n = 0, cap = 0, k;
 	uint64_t		 modseq;
 	int64_t			 d_unseen = 0, d_deleted = 0;
+	uint32_t		 lower = UINT32_MAX, from;
+	bool			 skipped = false;
 	unsigned		 nf;
 	int			 rc;
 	const char		*ok;
@@ -809,6 +871,9 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			changed += c;
 			if (part == F_SEEN)
 				d_unseen += op == STORE_ADD ? -c : c;
+			if (part == F_SEEN && op == STORE_DEL && c > 0 &&
+			    uids->r[i / 3].lo < lower)
+				lower = uids->r[i / 3].lo;
 			else if (part == F_DELETED)
 				d_deleted += op == STORE_ADD ? c : -c;
 		}
@@ -820,9 +885,15 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			rc = changes_add(db, mailbox, modseq, &asked);
 			uidmap_free(&asked);
 			if (rc != DB_OK || (rc = bump_modseq(db, mailbox, modseq,
-			    d_unseen, d_deleted)) != DB_OK)
+			    d_unseen, d_deleted, lower)) != DB_OK)
 				goto fail;
 		}
+		/* every message of the ranges has \Seen now */
+		if (changed > 0 && op == STORE_ADD && (flags & F_SEEN) &&
+		    (from = unseen_past(mb.unseen_from, uids->r, uids->n)) !=
+		    0 &&
+		    (rc = unseen_advance(db, mailbox, from)) != DB_OK)
+			goto fail;
 		if ((rc = db_commit(db)) == DB_OK && changed > 0)
 			*modseq_r = modseq;
 		return rc;
@@ -850,6 +921,7 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 
 				if (modified != NULL && u > uidmap_last(modified))
 					uidmap_append(modified, u, u);
+				skipped = true;
 				continue;
 			}
 			nf = op == STORE_ADD ? of | flags : op == STORE_DEL ?
@@ -867,6 +939,8 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			cf[n] = nf;
 			d_unseen += (int64_t)((of & F_SEEN) != 0) -
 			    (int64_t)((nf & F_SEEN) != 0);
+			if ((of & F_SEEN) && !(nf & F_SEEN) && cu[n] < lower)
+				lower = cu[n];
 			d_deleted += (int64_t)((nf & F_DELETED) != 0) -
 			    (int64_t)((of & F_DELETED) != 0);
 			ck[n] = strcmp(nk.s, ok) == 0 ? NULL : xstrdup(nk.s);
@@ -914,9 +988,14 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 		    (rc = note_keywords(db, mailbox, kw)) != DB_OK)
 			goto fail;
 		if ((rc = bump_modseq(db, mailbox, modseq, d_unseen,
-		    d_deleted)) != DB_OK)
+		    d_deleted, lower)) != DB_OK)
 			goto fail;
 	}
+	/* unless UNCHANGEDSINCE held some back, all have \Seen now */
+	if (n > 0 && op != STORE_DEL && (flags & F_SEEN) && !skipped && (from =
+	    unseen_past(mb.unseen_from, uids->r, uids->n)) != 0 &&
+	    (rc = unseen_advance(db, mailbox, from)) != DB_OK)
+		goto fail;
 	if ((rc = db_commit(db)) == DB_OK && n > 0)
 		*modseq_r = modseq;
 	goto out;
@@ -1070,7 +1149,8 @@ store_copy(struct db *db, int64_t src, const struct seqset *uids,
 				goto fail;
 		}
 		if ((rc = save_map(db, src, &smap, dst == src ? base + count :
-		    smb.uidnext, smod)) != DB_OK)
+		    smb.uidnext, smod)) != DB_OK ||
+		    (rc = unseen_advance(db, src, 0)) != DB_OK)
 			goto fail;
 	}
 	if ((rc = db_commit(db)) == DB_OK) {
