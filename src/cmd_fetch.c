@@ -1052,7 +1052,7 @@ cmd_fetch(struct session *s, struct parser *p)
 		struct seqset ss = { uids.r, uids.n, false };
 
 		rc = store_flags(s->db, s->sel.id, &ss, STORE_ADD, F_SEEN, "",
-		    0, NULL, &prev, &mod);
+		    0, NULL, &prev, &mod, NULL);
 		if (rc != DB_OK) {
 			uidmap_free(&uids);
 			return resp_serverbug(s, "FETCH: setting \\Seen");

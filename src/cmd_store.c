@@ -61,6 +61,32 @@ store_row_flags(void *arg, const struct store_row *r)
 }
 
 /*
+ * The FETCH responses of a STORE of system flags (op, flags) from the
+ * messages as store_flags noted them before: a message the STORE changed
+ * has this STORE's MODSEQ, the others keep theirs.
+ */
+static int
+report_notes(struct sctx *c, const struct flag_notes *notes, int op,
+    unsigned flags)
+{
+	struct store_row	 r;
+	size_t			 i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < notes->n; i++) {
+		r.uid = notes->v[i].uid;
+		r.keywords = notes->v[i].keywords;
+		r.flags = op == STORE_ADD ? notes->v[i].flags | flags :
+		    notes->v[i].flags & ~flags;
+		r.modseq = r.flags != notes->v[i].flags ? c->modseq :
+		    notes->v[i].modseq;
+		if (store_row_flags(c, &r) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * STORE sequence-set SP (["+" / "-"] "FLAGS" [".SILENT"]) SP
  *     (flag-list / (flag *(SP flag)))
  */
@@ -75,6 +101,7 @@ cmd_store(struct session *s, struct parser *p)
 	unsigned	 flags = 0;
 	uint64_t	 prev, mod, unchanged = 0;
 	struct uidmap	 modified;
+	struct flag_notes notes;
 	size_t		 i;
 	bool		 silent, has_unchanged = false;
 	int		 op = STORE_SET, rc;
@@ -136,6 +163,7 @@ cmd_store(struct session *s, struct parser *p)
 		return resp_no(s, CODE_CANNOT, "Mailbox is read-only");
 	memset(&uids, 0, sizeof(uids));
 	memset(&modified, 0, sizeof(modified));
+	memset(&notes, 0, sizeof(notes));
 	msgset_uids(s, &set, s->uid, &uids);
 	if (uids.count > 0) {
 		ss.r = uids.r;
@@ -148,9 +176,11 @@ cmd_store(struct session *s, struct parser *p)
 			rc = DB_OK;
 		} else
 			rc = store_flags(s->db, s->sel.id, &ss, op, flags, kw,
-			    unchanged, &modified, &prev, &mod);
+			    unchanged, &modified, &prev, &mod, silent ? NULL :
+			    &notes);
 		if (rc != DB_OK) {
 			uidmap_free(&uids);
+			flag_notes_free(&notes);
 			return cmd_db_error(s, rc, "STORE");
 		}
 		/* our change needs no second report from notify */
@@ -166,6 +196,15 @@ cmd_store(struct session *s, struct parser *p)
 		 * rows above prev are all ours, and what others changed
 		 * before (at or below prev) comes from notify_check.
 		 */
+		if (notes.filled) {
+			/* what the messages were, and what this STORE did */
+			if (report_notes(&c, &notes, op, flags) == -1) {
+				uidmap_free(&uids);
+				uidmap_free(&modified);
+				flag_notes_free(&notes);
+				return -1;
+			}
+		} else
 		for (i = 0; !(silent && !has_unchanged) && i < uids.n; i++)
 			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
 			    uids.r[i].hi, ROW_LEVEL_FLAGS, store_row_flags,
@@ -176,6 +215,7 @@ cmd_store(struct session *s, struct parser *p)
 			}
 	}
 	uidmap_free(&uids);
+	flag_notes_free(&notes);
 	if (modified.count > 0) {
 		/* RFC 7162 3.1.3: [MODIFIED set], numbers as the command used */
 		struct uidmap out;

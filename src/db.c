@@ -34,6 +34,7 @@ struct db {
 	bool		 light;		/* synchronous lowered for this one */
 	int64_t		 busy_timeout;	/* ms */
 	int64_t		 busy_since;	/* when the current wait began */
+	unsigned	 once;		/* bits db_first() has answered */
 };
 
 /* sql.c, generated from sql/ by the Makefile */
@@ -370,6 +371,16 @@ sqlite3 *
 db_handle(struct db *db)
 {
 	return db->h;
+}
+
+/* True the first time bit is asked for on this connection (set-up). */
+bool
+db_first(struct db *db, unsigned bit)
+{
+	if (db->once & bit)
+		return false;
+	db->once |= bit;
+	return true;
 }
 
 /*

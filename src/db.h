@@ -75,10 +75,14 @@ enum stmt_id {
 	STMT_TRIM,
 	STMT_FLAGS_BULK_ADD,
 	STMT_FLAGS_BULK_DEL,
+	STMT_FLAGS_NOTE_ADD,
+	STMT_FLAGS_NOTE_DEL,
 	STMT_MAX
 };
 
 sqlite3_stmt	*db_stmt(struct db *, enum stmt_id, const char *);
 sqlite3		*db_handle(struct db *);
+#define DB_FIRST_NOTE	0x01	/* imap_note() registered (store_msg.c) */
+bool		 db_first(struct db *, unsigned);
 
 #endif

@@ -624,9 +624,23 @@ int	store_fetch(struct db *, int64_t, uint32_t, uint32_t, int,
 int	store_changed(struct db *, int64_t, uint64_t,
 	    int (*)(void *, const struct store_row *), void *);
 int	store_blob_read(struct db *, int64_t, uint32_t, void *, uint32_t);
+struct flag_note {			/* a message a STORE went over */
+	uint32_t	 uid;
+	unsigned	 flags;		/* before the STORE */
+	uint64_t	 modseq;	/* before the STORE */
+	const char	*keywords;	/* in flag_notes.kw, or "" */
+};
+struct flag_notes {			/* what store_flags saw, if it says */
+	struct flag_note *v;
+	size_t		 n;
+	size_t		 cap;
+	bool		 filled;	/* all the messages it found are here */
+	struct arena	 kw;
+};
+void	flag_notes_free(struct flag_notes *);
 int	store_flags(struct db *, int64_t, const struct seqset *, int,
 	    unsigned, const char *, uint64_t, struct uidmap *, uint64_t *,
-	    uint64_t *);
+	    uint64_t *, struct flag_notes *);
 int	store_vanished(struct db *, int64_t, uint64_t, struct uidmap *,
 	    bool *);
 int	store_trim_tombstones(struct db *, int64_t, int64_t);

@@ -806,15 +806,61 @@ unseen_past(uint32_t from, const struct seqrange *r, size_t n)
 }
 
 /*
+ * imap_note(uid, flags, keywords, modseq, cond): note the message the
+ * bulk UPDATE of store_flags() is looking at, as it was, and return
+ * cond.  What a STORE reports is then known without reading the rows
+ * again (0.6 ms of 5 for 10,000 messages).  The process runs one STORE
+ * at a time: the notes it fills are these.
+ */
+static struct flag_notes	*cur_notes;
+
+static void
+fn_note(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct flag_notes	*fn = cur_notes;
+	struct flag_note	*e;
+	const unsigned char	*kw;
+	int			 len;
+
+	(void)argc;
+	if (fn != NULL) {
+		if (fn->n == fn->cap) {
+			fn->cap = fn->cap ? fn->cap * 2 : 256;
+			fn->v = xreallocarray(fn->v, fn->cap, sizeof(*fn->v));
+		}
+		e = &fn->v[fn->n++];
+		e->uid = (uint32_t)sqlite3_value_int64(argv[0]);
+		e->flags = (unsigned)sqlite3_value_int(argv[1]);
+		kw = sqlite3_value_text(argv[2]);
+		len = sqlite3_value_bytes(argv[2]);
+		e->keywords = kw == NULL || len == 0 ? "" :
+		    arena_strndup(&fn->kw, kw, (size_t)len);
+		e->modseq = (uint64_t)sqlite3_value_int64(argv[3]);
+	}
+	sqlite3_result_value(ctx, argv[4]);
+}
+
+void
+flag_notes_free(struct flag_notes *fn)
+{
+	free(fn->v);
+	arena_free(&fn->kw);
+	memset(fn, 0, sizeof(*fn));
+}
+
+/*
  * STORE: change the flags of the messages with UIDs in uids (resolved
  * ranges) in one transaction with one new MODSEQ.  op: STORE_ADD,
  * STORE_DEL or STORE_SET; kw: keywords " a b " or "".  *prev_r gets the
  * HIGHESTMODSEQ before, *modseq_r after (equal when nothing changed).
+ * notes (or NULL), for a change of system flags alone: each message
+ * found as it was before, in UID order, and notes->filled.
  */
 int
 store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
     int op, unsigned flags, const char *kw, uint64_t unchangedsince,
-    struct uidmap *modified, uint64_t *prev_r, uint64_t *modseq_r)
+    struct uidmap *modified, uint64_t *prev_r, uint64_t *modseq_r,
+    struct flag_notes *notes)
 {
 	struct store_mailbox	 mb;
 	struct sbuf_kw		 nk;
@@ -831,6 +877,11 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 	int			 rc;
 	const char		*ok;
 
+	if (notes != NULL) {
+		notes->n = 0;
+		notes->filled = false;
+		arena_reset(&notes->kw);
+	}
 	if ((rc = db_begin_light(db)) != DB_OK)
 		return rc;
 	if ((rc = store_mailbox_get_id(db, mailbox, &mb, NULL)) != DB_OK)
@@ -846,12 +897,32 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 		static const unsigned parts[] = { F_SEEN, F_DELETED,
 		    ~(unsigned)(F_SEEN | F_DELETED) };
 		int64_t changed = 0, c;
-		unsigned part;
+		unsigned part, first = flags & F_SEEN ? 0 : flags & F_DELETED ?
+		    1 : 2;
 
+		if (notes != NULL && flags != 0 && db_first(db,
+		    DB_FIRST_NOTE) && sqlite3_create_function(db_handle(db),
+		    "imap_note", 5, SQLITE_UTF8, NULL, fn_note, NULL, NULL) !=
+		    SQLITE_OK)
+			goto dberr;
 		for (i = 0; i < uids->n * 3; i++) {
 			if ((part = flags & parts[i % 3]) == 0)
 				continue;
-			up = op == STORE_ADD ? db_stmt(db, STMT_FLAGS_BULK_ADD,
+			/* the first UPDATE of each range notes its messages */
+			if (notes != NULL && i % 3 == first)
+				up = op == STORE_ADD ? db_stmt(db,
+				    STMT_FLAGS_NOTE_ADD, "UPDATE messages SET "
+				    "flags = flags | ?1, modseq = ?2 WHERE "
+				    "mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND "
+				    "imap_note(uid, flags, keywords, modseq, "
+				    "(flags | ?1) != flags)") : db_stmt(db,
+				    STMT_FLAGS_NOTE_DEL, "UPDATE messages SET "
+				    "flags = flags & ~?1, modseq = ?2 WHERE "
+				    "mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND "
+				    "imap_note(uid, flags, keywords, modseq, "
+				    "(flags & ?1) != 0)");
+			else
+				up = op == STORE_ADD ? db_stmt(db, STMT_FLAGS_BULK_ADD,
 			    "UPDATE messages SET flags = flags | ?1, modseq = ?2 "
 			    "WHERE mailbox_id = ?3 AND uid BETWEEN ?4 AND ?5 AND "
 			    "(flags | ?1) != flags") : db_stmt(db,
@@ -865,18 +936,23 @@ store_flags(struct db *db, int64_t mailbox, const struct seqset *uids,
 			(void)sqlite3_bind_int64(up, 3, mailbox);
 			(void)sqlite3_bind_int64(up, 4, uids->r[i / 3].lo);
 			(void)sqlite3_bind_int64(up, 5, uids->r[i / 3].hi);
-			if ((rc = step_done(db, up)) != DB_OK)
+			cur_notes = notes;
+			rc = step_done(db, up);
+			cur_notes = NULL;
+			if (rc != DB_OK)
 				goto fail;
 			c = sqlite3_changes64(db_handle(db));
 			changed += c;
 			if (part == F_SEEN)
 				d_unseen += op == STORE_ADD ? -c : c;
+			else if (part == F_DELETED)
+				d_deleted += op == STORE_ADD ? c : -c;
 			if (part == F_SEEN && op == STORE_DEL && c > 0 &&
 			    uids->r[i / 3].lo < lower)
 				lower = uids->r[i / 3].lo;
-			else if (part == F_DELETED)
-				d_deleted += op == STORE_ADD ? c : -c;
 		}
+		if (notes != NULL && flags != 0)
+			notes->filled = true;
 		if (changed > 0) {
 			struct uidmap asked;
 
