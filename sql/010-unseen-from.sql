@@ -7,10 +7,14 @@
 -- (10,000 messages: 3.2 ms without it, 6.4 ms with it).
 --
 -- mailboxes.unseen_from is a lower bound: no message of the mailbox
--- below it lacks \Seen.  The messages_ins trigger lowers it when an
--- unseen message arrives; store_flags() lowers it when \Seen is taken
--- away and moves it up past the messages a STORE marks seen;
--- expunges move it up.  Both questions walk the primary key from it.
+-- below it lacks \Seen; with no unseen message it is UIDNEXT.  The
+-- messages_ins trigger lowers it when an unseen message arrives and
+-- moves it along when a seen one arrives where it stands (new UIDs are
+-- UIDNEXT and up); store_flags() lowers it when \Seen is taken away and
+-- moves it up past the messages a STORE marks seen; expunges move it
+-- up.  Both questions walk the primary key from it, over the seen
+-- messages it stays behind: none, unless a conditional STORE
+-- (UNCHANGEDSINCE) left it there.
 ALTER TABLE mailboxes ADD COLUMN unseen_from INTEGER NOT NULL DEFAULT 1;
 UPDATE mailboxes SET unseen_from = coalesce((SELECT min(uid) FROM messages
     WHERE mailbox_id = mailboxes.id AND flags & 1 = 0), uidnext);
@@ -22,8 +26,9 @@ CREATE TRIGGER messages_ins AFTER INSERT ON messages BEGIN
 	    size = size + NEW.size,
 	    unseen = unseen + (NEW.flags & 1 = 0),
 	    deleted = deleted + (NEW.flags & 8 != 0),
-	    unseen_from = iif(NEW.flags & 1 = 0 AND NEW.uid < unseen_from,
-		NEW.uid, unseen_from)
+	    unseen_from = CASE WHEN NEW.flags & 1 = 0 THEN
+		min(unseen_from, NEW.uid) WHEN NEW.uid = unseen_from THEN
+		NEW.uid + 1 ELSE unseen_from END
 	    WHERE id = NEW.mailbox_id;
 END;
 
