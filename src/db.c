@@ -184,14 +184,6 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		 */
 		(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-		/*
-		 * A statement inside a transaction keeps the pages it changes
-		 * in a statement journal, written to a temporary file past
-		 * 64 KiB: a STORE of 10,000 messages created, wrote and
-		 * removed one in /var/tmp each time.  In memory up to 16 MiB
-		 * (a STORE of 400,000 messages).
-		 */
-		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 16 << 20);
 		configured = true;
 	}
 	if (!(flags & DB_OPEN_CREATE) && stat(path, &st) == -1) {
