@@ -192,6 +192,18 @@ msgset_valid(struct session *s, const struct seqset *set)
 int
 resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 {
+	char	buf[FLAGS_FMT_MAX];
+
+	return io_write(&s->io, buf, flags_fmt(buf, flags, kw, recent));
+}
+
+/*
+ * "(\Seen kw)" into buf (FLAGS_FMT_MAX bytes, not NUL-terminated): its
+ * length.
+ */
+size_t
+flags_fmt(char *buf, unsigned flags, const char *kw, bool recent)
+{
 	static const struct {
 		unsigned	 bit;
 		const char	*name;
@@ -200,7 +212,6 @@ resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 		{ F_FLAGGED, "\\Flagged" }, { F_DELETED, "\\Deleted" },
 		{ F_DRAFT, "\\Draft" },
 	};
-	char	buf[KEYWORDS_MAX + 128];
 	size_t	i, n = 0, l;
 
 	buf[n++] = '(';
@@ -223,8 +234,8 @@ resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 		kw++;
 	l = strlen(kw);
 	if (l > 0) {
-		if (l > sizeof(buf) - n - 3)	/* never: KEYWORDS_MAX */
-			l = sizeof(buf) - n - 3;
+		if (l > FLAGS_FMT_MAX - n - 3)	/* never: KEYWORDS_MAX */
+			l = FLAGS_FMT_MAX - n - 3;
 		if (n > 1)
 			buf[n++] = ' ';
 		memcpy(buf + n, kw, l);
@@ -233,7 +244,7 @@ resp_add_flags(struct session *s, unsigned flags, const char *kw, bool recent)
 	while (n > 1 && buf[n - 1] == ' ')
 		n--;
 	buf[n++] = ')';
-	return io_write(&s->io, buf, n);
+	return n;
 }
 
 /* "1:3,5": a set of numbers (UIDs or sequence numbers), ascending */

@@ -358,6 +358,8 @@ int	resp_bye(struct session *, enum resp_code, const char *);
 int	resp_begin(struct session *);
 int	resp_add(struct session *, const char *, ...) PRINTFLIKE(2, 3);
 int	resp_add_num(struct session *, const char *, uint64_t, const char *);
+#define FMT_NUM_MAX	20	/* digits of a uint64_t */
+char	*fmt_num(char *, uint64_t);
 int	resp_add_string(struct session *, const char *, size_t);
 int	resp_add_nstring(struct session *, const char *, size_t);
 int	resp_end(struct session *);
@@ -491,6 +493,8 @@ void	msgset_uids(struct session *, const struct seqset *, bool,
 	    struct uidmap *);
 bool	msgset_valid(struct session *, const struct seqset *);
 int	resp_add_flags(struct session *, unsigned, const char *, bool);
+#define FLAGS_FMT_MAX	(KEYWORDS_MAX + 128)
+size_t	flags_fmt(char *, unsigned, const char *, bool);
 int	resp_add_uidset(struct session *, const struct uidmap *);
 int	cmd_fetch(struct session *, struct parser *);
 

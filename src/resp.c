@@ -230,23 +230,33 @@ int
 resp_add_num(struct session *s, const char *pre, uint64_t v,
     const char *post)
 {
-	char	buf[96], digits[20];
-	size_t	n = 0, lp = strlen(pre), lq = strlen(post), k = 0;
+	char	buf[96];
+	size_t	n, lp = strlen(pre), lq = strlen(post);
 
-	if (lp + lq + sizeof(digits) > sizeof(buf))
+	if (lp + lq + FMT_NUM_MAX > sizeof(buf))
 		return -1;
+	/* NOLINTBEGIN(bugprone-not-null-terminated-result): counted bytes */
+	memcpy(buf, pre, lp);
+	n = (size_t)(fmt_num(buf + lp, v) - buf);
+	memcpy(buf + n, post, lq);
+	/* NOLINTEND(bugprone-not-null-terminated-result) */
+	return io_write(&s->io, buf, n + lq);
+}
+
+/* v in decimal at p (FMT_NUM_MAX bytes at most, no NUL): the end. */
+char *
+fmt_num(char *p, uint64_t v)
+{
+	char	digits[FMT_NUM_MAX];
+	size_t	k = 0;
+
 	do {
 		digits[k++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v > 0);
-	/* NOLINTBEGIN(bugprone-not-null-terminated-result): counted bytes */
-	memcpy(buf, pre, lp);
-	n = lp;
 	while (k > 0)
-		buf[n++] = digits[--k];
-	memcpy(buf + n, post, lq);
-	/* NOLINTEND(bugprone-not-null-terminated-result) */
-	return io_write(&s->io, buf, n + lq);
+		*p++ = digits[--k];
+	return p;
 }
 
 /* A string: quoted when it can be, a literal otherwise. */
