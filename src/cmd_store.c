@@ -11,6 +11,12 @@
 
 #include "liteimapd.h"
 
+/*
+ * Up to this many messages a STORE keeps what it changed in memory to
+ * report it (24 bytes each); beyond, it reads them back, a row at a time.
+ */
+#define NOTES_MAX	100000
+
 struct sctx {
 	struct session	*s;
 	uint64_t	 modseq;	/* of this STORE */
@@ -193,8 +199,8 @@ cmd_store(struct session *s, struct parser *p)
 			rc = DB_OK;
 		} else
 			rc = store_flags(s->db, s->sel.id, &ss, op, flags, kw,
-			    unchanged, &modified, &prev, &mod, silent ? NULL :
-			    &notes);
+			    unchanged, &modified, &prev, &mod, silent ||
+			    uids.count > NOTES_MAX ? NULL : &notes);
 		if (rc != DB_OK) {
 			uidmap_free(&uids);
 			flag_notes_free(&notes);
