@@ -219,26 +219,23 @@ cmd_store(struct session *s, struct parser *p)
 		 * rows above prev are all ours, and what others changed
 		 * before (at or below prev) comes from notify_check.
 		 */
-		if (notes.filled) {
-			/* what the messages were, and what this STORE did */
-			if (report_notes(&c, &notes, op, flags) == -1) {
-				uidmap_free(&uids);
-				uidmap_free(&modified);
-				flag_notes_free(&notes);
-				return -1;
-			}
-		} else
-		for (i = 0; !(silent && !has_unchanged) && i < uids.n; i++)
-			if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
-			    uids.r[i].hi, ROW_LEVEL_FLAGS, store_row_flags,
-			    &c) == -1) {
-				uidmap_free(&uids);
-				uidmap_free(&modified);
-				return -1;
-			}
+		rc = 0;
+		if (notes.filled)	/* what the messages were, and the STORE */
+			rc = report_notes(&c, &notes, op, flags);
+		else if (!(silent && !has_unchanged))
+			for (i = 0; rc == 0 && i < uids.n; i++)
+				if (store_fetch(s->db, s->sel.id, uids.r[i].lo,
+				    uids.r[i].hi, ROW_LEVEL_FLAGS,
+				    store_row_flags, &c) == -1)
+					rc = -1;
+		flag_notes_free(&notes);
+		if (rc == -1) {
+			uidmap_free(&uids);
+			uidmap_free(&modified);
+			return -1;
+		}
 	}
 	uidmap_free(&uids);
-	flag_notes_free(&notes);
 	if (modified.count > 0) {
 		/* RFC 7162 3.1.3: [MODIFIED set], numbers as the command used */
 		struct uidmap out;
