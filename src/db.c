@@ -6,9 +6,12 @@
  *
  * Copyright (c) 2026 The liteimapd developers.  ISC licence, see COPYING.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include "db.h"
 
 #define APPLICATION_ID	1279872321	/* 'LIMA' */
+#define QUEUE_TICK_MS	50		/* queue_enter() looks at the clock */
 
 struct db {
 	char		*notify;	/* "<database>-notify", touched on commit */
@@ -34,6 +38,10 @@ struct db {
 	bool		 light;		/* synchronous lowered for this one */
 	int64_t		 busy_timeout;	/* ms */
 	int64_t		 busy_since;	/* when the current wait began */
+	bool		 queued;	/* busy_since set by queue_enter() */
+	bool		 qheld;		/* this process holds the queue */
+	bool		 qtried;	/* qfd opened or found unusable */
+	int		 qfd;		/* "<database>-notify", or -1 */
 	unsigned	 once;		/* bits db_first() has answered */
 };
 
@@ -61,7 +69,7 @@ busy_wait(void *arg, int count)
 	int64_t		 now = now_ms();
 	long		 us;
 
-	if (count == 0)
+	if (count == 0 && !db->queued)
 		db->busy_since = now;
 	else if (now - db->busy_since >= db->busy_timeout)
 		return 0;
@@ -193,6 +201,7 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 		return rc;
 	}
 	db = xcalloc(1, sizeof(*db));
+	db->qfd = -1;
 	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    (flags & DB_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0) |
 	    SQLITE_OPEN_NOMUTEX, NULL);
@@ -297,6 +306,8 @@ db_close(struct db **dbp)
 	for (i = 0; i < STMT_MAX; i++)
 		(void)sqlite3_finalize(db->stmt[i]);
 	(void)sqlite3_close(db->h);
+	if (db->qfd != -1)
+		(void)close(db->qfd);
 	free(db->notify);
 	free(db);
 	*dbp = NULL;
@@ -383,6 +394,89 @@ db_first(struct db *db, unsigned bit)
 	return true;
 }
 
+static void
+wake(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Writers queue for SQLite's write lock on an flock() of "<db>-notify".
+ * SQLite's lock can only be polled (busy_wait() above), and a polling
+ * writer sleeps through much of the time the lock is free; the kernel
+ * hands a blocking flock() to the next writer the moment a commit lets
+ * go.  With ten sessions of the mixed load that was 3,700 against 5,200
+ * operations a second (bench/README).  SQLite's lock stays the
+ * authority: a writer that does not queue (the sqlite3 shell, a process
+ * that cannot open the file) still meets busy_wait(), and a queue that
+ * cannot be had is skipped.  The wait is bounded by busy_timeout:
+ * SIGALRM every QUEUE_TICK_MS interrupts flock() to look at the clock
+ * (a tick just before flock() costs one more tick, never a hang).
+ * SQLite's automatic checkpoint runs inside COMMIT, so inside the queue;
+ * moved after it, it ran beside the next writer and the same load did
+ * 4,350 operations a second instead of 5,300.
+ */
+static int
+queue_enter(struct db *db)
+{
+	struct sigaction	 sa, osa;
+	struct itimerval	 it, oit;
+	sigset_t		 alrm, omask;
+	int			 rc = DB_OK;
+
+	if (!db->qtried && db->notify != NULL) {
+		db->qtried = true;
+		db->qfd = open(db->notify, O_RDONLY | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0660);
+	}
+	if (db->qfd == -1)
+		return DB_OK;
+	db->busy_since = now_ms();
+	db->queued = true;
+	if (flock(db->qfd, LOCK_EX | LOCK_NB) == 0) {
+		db->qheld = true;
+		return DB_OK;
+	}
+	if (errno != EWOULDBLOCK)
+		return DB_OK;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wake;		/* no SA_RESTART: flock() returns */
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGALRM, &sa, &osa);
+	(void)sigemptyset(&alrm);
+	(void)sigaddset(&alrm, SIGALRM);
+	(void)sigprocmask(SIG_UNBLOCK, &alrm, &omask);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = it.it_interval.tv_usec = QUEUE_TICK_MS * 1000;
+	(void)setitimer(ITIMER_REAL, &it, &oit);
+	for (;;) {
+		if (flock(db->qfd, LOCK_EX) == 0) {
+			db->qheld = true;
+			break;
+		}
+		if (errno != EINTR)
+			break;
+		if (now_ms() - db->busy_since >= db->busy_timeout) {
+			rc = DB_BUSY;
+			break;
+		}
+	}
+	(void)setitimer(ITIMER_REAL, &oit, NULL);
+	(void)sigprocmask(SIG_SETMASK, &omask, NULL);
+	(void)sigaction(SIGALRM, &osa, NULL);
+	return rc;
+}
+
+static void
+queue_leave(struct db *db)
+{
+	if (db->qheld) {
+		(void)flock(db->qfd, LOCK_UN);
+		db->qheld = false;
+	}
+	db->queued = false;
+}
+
 /*
  * Transactions nest: only the outermost db_begin() starts one (BEGIN
  * IMMEDIATE, so the write lock is taken at once and a busy database
@@ -409,12 +503,18 @@ db_begin(struct db *db)
 		db->depth++;
 		return DB_OK;
 	}
+	if ((rc = queue_enter(db)) != DB_OK) {
+		queue_leave(db);
+		return rc;
+	}
 	rc = db_result(db, sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL));
+	db->queued = false;
 	if (rc == DB_OK) {
 		db->depth = 1;
 		db->failed = false;
-	}
+	} else
+		queue_leave(db);
 	return rc;
 }
 
@@ -456,6 +556,7 @@ db_commit(struct db *db)
 		return DB_OK;
 	if (db->failed) {
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		queue_leave(db);
 		light_end(db);
 		return DB_ERROR;
 	}
@@ -463,7 +564,8 @@ db_commit(struct db *db)
 	rc = db_result(db, sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
 	if (rc != DB_OK)
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	else
+	queue_leave(db);
+	if (rc == DB_OK)
 		db_notify(db);
 	light_end(db);
 	return rc;
@@ -480,6 +582,7 @@ db_rollback(struct db *db)
 	}
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	queue_leave(db);
 	light_end(db);
 }
 
