@@ -100,7 +100,7 @@ static const struct ckey {
 	    3650 * DAY, "0", NULL },
 	{ "cache_size", C_SIZE, OFF(cache_size), 16 * KB, 1 * GB, "256k",
 	    NULL },
-	{ "mmap_size", C_SIZE, OFF(mmap_size), 0, (int64_t)1 << 40, "1G",
+	{ "mmap_size", C_SIZE, OFF(mmap_size), 0, (int64_t)1 << 40, "0",
 	    NULL },
 	{ "max_user_connections", C_INT, OFF(max_user_connections), 1,
 	    100000, "50", NULL },
