@@ -599,6 +599,7 @@ int	store_keywords(struct db *, int64_t, int (*)(void *, const char *),
 	    void *);
 int	store_append(struct db *, int64_t, const struct store_msg *, size_t,
 	    uint32_t *, uint32_t *);
+int	store_fts_merge(struct db *, int, bool *);
 #define KEYWORDS_MAX	256	/* bytes of keywords per message */
 #define STORE_SET	0
 #define STORE_ADD	1

@@ -430,6 +430,49 @@ out:
 	return rc;
 }
 
+/*
+ * Merge the full-text index's segments, up to pages pages of work in
+ * each table, in one short transaction; *more: there was work, call
+ * again.  FTS5 merges as it goes (automerge 8), a little with every
+ * write, but a bulk load leaves merges of its large segments half done,
+ * and every APPEND afterwards paid for them: at 100,000 imported
+ * messages the first 30,000 APPENDs of the mixed load took 28 ms at the
+ * 99th percentile instead of 13, and 10 clients did 5,400 operations a
+ * second instead of 7,100.  liteimapctl import settles the index with
+ * this when it is done (5 s after 90 s of import there).  FTS5 says a
+ * 'merge' that changed fewer than 2 rows found nothing to do.
+ */
+int
+store_fts_merge(struct db *db, int pages, bool *more)
+{
+	sqlite3_stmt	*st;
+	int64_t		 before;
+	int		 rc, i;
+
+	*more = false;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	for (i = 0; i < 2; i++) {
+		st = i == 0 ? db_stmt(db, STMT_TEXT_MERGE, "INSERT INTO "
+		    "search_text (search_text, rank) VALUES ('merge', ?)") :
+		    db_stmt(db, STMT_ADDR_MERGE, "INSERT INTO search_addr "
+		    "(search_addr, rank) VALUES ('merge', ?)");
+		if (st == NULL) {
+			db_rollback(db);
+			return DB_ERROR;
+		}
+		(void)sqlite3_bind_int(st, 1, pages);
+		before = sqlite3_total_changes64(db_handle(db));
+		if ((rc = step_done(db, st)) != DB_OK) {
+			db_rollback(db);
+			return rc;
+		}
+		if (sqlite3_total_changes64(db_handle(db)) - before >= 2)
+			*more = true;
+	}
+	return db_commit(db);
+}
+
 static int
 cmp_u32(const void *a, const void *b)
 {

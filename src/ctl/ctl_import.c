@@ -43,6 +43,7 @@
 #include "ctl.h"
 
 #define BATCH_MESSAGES	500	/* per store_append() transaction */
+#define MERGE_PAGES	500	/* of full-text merging per transaction */
 #define BATCH_BYTES	(32 * 1024 * 1024)
 #define IMPORT_CACHE	(64 * 1024 * 1024)	/* SQLite page cache, bytes */
 #define KEYWORDS_MAX	256	/* bytes per message, as APPEND */
@@ -661,6 +662,40 @@ end_mailbox(struct importer *im)
 	return EX_OK;
 }
 
+/*
+ * After the last batch: settle the full-text index (store_fts_merge()),
+ * in short transactions so that sessions get their turn in between.
+ * Interrupted, it leaves nothing half done: FTS5 goes on merging as
+ * mail arrives.
+ */
+static int
+settle_index(struct importer *im)
+{
+	bool		more = true;
+	unsigned	steps = 0;
+	int		rc;
+
+	while (more) {
+		if ((rc = store_fts_merge(im->c->db, MERGE_PAGES, &more)) !=
+		    DB_OK) {
+			say(im, stderr, "liteimapctl: settling the search "
+			    "index: %s\n", db_reason(im->c->db, rc));
+			return EX_TEMPFAIL;
+		}
+		if (im->tty && more) {
+			(void)printf("\rsettling the search index: %u", ++steps);
+			(void)fflush(stdout);
+			im->shown = true;
+		}
+	}
+	if (steps > 0) {	/* the line goes again */
+		(void)printf("\r%40s\r", "");
+		(void)fflush(stdout);
+		im->shown = false;
+	}
+	return EX_OK;
+}
+
 static int
 open_error(const char *path)
 {
@@ -1210,7 +1245,7 @@ ctl_import(struct ctl *c, int argc, char **argv)
 		goto out;
 	if (maildir) {
 		rc = import_maildir(im, pos[1]);
-		goto out;
+		goto settle;
 	}
 	/* every FILE is checked before anything is imported */
 	for (i = 2; i < np && rc == EX_OK; i++)
@@ -1221,6 +1256,9 @@ ctl_import(struct ctl *c, int argc, char **argv)
 		rc = import_mbox(im, pos[i]);
 	if (rc == EX_OK)
 		rc = end_mailbox(im);
+settle:
+	if (im->all > 0 && (i = settle_index(im)) != EX_OK && rc == EX_OK)
+		rc = i;
 out:
 	if (im->shown)
 		(void)fputc('\n', stdout);
