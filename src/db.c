@@ -415,9 +415,9 @@ wake(int sig)
 /*
  * Writers queue for SQLite's write lock on an flock() of "<db>-notify".
  * SQLite's lock can only be polled (busy_wait() above), and a polling
- * writer sleeps through much of the time the lock is free; the kernel
- * hands a blocking flock() to the next writer the moment a commit lets
- * go.  With ten sessions of the mixed load that was 3,700 against 5,200
+ * writer sleeps through much of the time the lock is free; a writer
+ * blocked in flock() is woken the moment a commit lets go (not in any
+ * fixed order: the woken waiters race for it).  With ten sessions of the mixed load that was 3,700 against 5,200
  * operations a second (bench/README).  SQLite's lock stays the
  * authority: a writer that does not queue (the sqlite3 shell, a process
  * that cannot open the file) still meets busy_wait(), and a queue that
@@ -440,9 +440,16 @@ queue_enter(struct db *db)
 	int			 rc = DB_OK;
 
 	if (!db->qtried && db->notify != NULL) {
-		db->qtried = true;
 		db->qfd = open(db->notify, O_RDONLY | O_CREAT | O_CLOEXEC |
 		    O_NOFOLLOW, 0660);
+		/* out of descriptors: next time; anything else: say it once */
+		if (db->qfd != -1 || (errno != EMFILE && errno != ENFILE)) {
+			db->qtried = true;
+			if (db->qfd == -1)
+				log_warn("%s: %s; writers wait for SQLite's "
+				    "lock without queueing", db->notify,
+				    strerror(errno));
+		}
 	}
 	if (db->qfd == -1)
 		return DB_OK;
@@ -521,21 +528,29 @@ wal_sync(struct db *db)
 	db->wal_dirty = false;
 	rc = sqlite3_file_control(db->h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
 	    &wal);
-	if (rc != SQLITE_OK || wal == NULL || wal->pMethods == NULL)
-		return rc == SQLITE_OK ? DB_ERROR : db_result(db, rc);
-	CRASHPOINT("commit-sync");	/* committed, not yet synced */
-	return db_result(db, wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL));
+	if (rc == SQLITE_OK && (wal == NULL || wal->pMethods == NULL))
+		rc = SQLITE_IOERR;
+	if (rc == SQLITE_OK) {
+		CRASHPOINT("commit-sync");	/* committed, not yet synced */
+		errno = 0;
+		rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+	}
+	if (rc != SQLITE_OK)
+		log_err("syncing the WAL after a commit: %s (SQLite %d)",
+		    errno != 0 ? strerror(errno) : "no WAL file", rc);
+	return rc;
 }
 
 /*
  * After every commit of this connection (SQLite calls it in place of its
  * automatic checkpoint, which this replaces with the same threshold):
  * checkpoint when the WAL is long, inside COMMIT and so inside the
- * queue.  Outside the queue, writers added frames while it ran, it never
+ * queue (every write goes through db_begin(); store.c step_change()
+ * gives a single statement a transaction of its own).  Outside the queue, writers added frames while it ran, it never
  * caught up, the WAL was never started over and grew, and the same load
  * did 4,350 operations a second instead of 5,300 (a checkpoint out of
  * the queue and a short one in it: 4,650 against 4,950).  A commit that
- * is not db_commit()'s (a single statement) is synced here.
+ * is not db_commit()'s (should one happen) is synced here.
  */
 static int
 wal_note(void *arg, sqlite3 *h, const char *name, int frames)
@@ -546,8 +561,9 @@ wal_note(void *arg, sqlite3 *h, const char *name, int frames)
 	if (frames >= CHECKPOINT_FRAMES)
 		(void)sqlite3_wal_checkpoint_v2(h, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	/* the statement then fails, though its change is committed */
 	if (!db->committing && db->post_sync)
-		(void)wal_sync(db);
+		return wal_sync(db);
 	return SQLITE_OK;
 }
 
@@ -606,6 +622,13 @@ db_in_txn(struct db *db)
 	return db->depth > 0;
 }
 
+/* The mail database (not the live sessions'): its writers queue. */
+bool
+db_is_mail(struct db *db)
+{
+	return db->notify != NULL;
+}
+
 int
 db_commit(struct db *db)
 {
@@ -628,11 +651,16 @@ db_commit(struct db *db)
 	if (rc != DB_OK)
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	queue_leave(db);
-	if (rc == DB_OK && db->post_sync && !db->light && db->wal_dirty &&
-	    (rc = wal_sync(db)) != DB_OK)
-		log_err("syncing the WAL after a commit: %s", db_errmsg(db));
-	if (rc == DB_OK)
+	/*
+	 * A failed sync: the change is committed and others see it, but it
+	 * is not acknowledged (the command fails, and says so).
+	 */
+	if (rc == DB_OK) {
+		if (db->post_sync && !db->light && db->wal_dirty &&
+		    wal_sync(db) != SQLITE_OK)
+			rc = DB_ERROR;
 		db_notify(db);
+	}
 	db->light = false;
 	return rc;
 }

@@ -547,6 +547,7 @@ int	db_schema_version(void);
 int	db_begin(struct db *);
 int	db_begin_light(struct db *);
 bool	db_in_txn(struct db *);
+bool	db_is_mail(struct db *);
 int	db_commit(struct db *);
 void	db_rollback(struct db *);
 int	db_result(struct db *, int);

@@ -73,12 +73,24 @@ store_user_some_hash(struct db *db, char *hash, size_t len)
 static int
 step_change(struct db *db, sqlite3_stmt *st)
 {
-	int	rc = sqlite3_step(st);
+	bool	own = !db_in_txn(db) && db_is_mail(db);
+	int	rc, rc2;
 
+	/* alone, a transaction of its own: it queues and is synced */
+	if (own && (rc = db_begin(db)) != DB_OK)
+		return rc;
+	rc = sqlite3_step(st);
 	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_result(db, rc);
-	return sqlite3_changes(db_handle(db)) > 0 ? DB_OK : DB_NOTFOUND;
+	if (rc != SQLITE_DONE) {
+		rc = db_result(db, rc);
+		if (own)
+			db_rollback(db);
+		return rc;
+	}
+	rc = sqlite3_changes(db_handle(db)) > 0 ? DB_OK : DB_NOTFOUND;
+	if (own && (rc2 = db_commit(db)) != DB_OK)
+		return rc2;
+	return rc;
 }
 
 /* DB_OK, DB_EXISTS or an error. */

@@ -44,6 +44,7 @@
 
 #define BATCH_MESSAGES	500	/* per store_append() transaction */
 #define MERGE_PAGES	500	/* of full-text merging per transaction */
+#define MERGE_STEPS	10000	/* transactions of it, at most */
 #define BATCH_BYTES	(32 * 1024 * 1024)
 #define IMPORT_CACHE	(64 * 1024 * 1024)	/* SQLite page cache, bytes */
 #define KEYWORDS_MAX	256	/* bytes per message, as APPEND */
@@ -665,22 +666,24 @@ end_mailbox(struct importer *im)
 /*
  * After the last batch: settle the full-text index (store_fts_merge()),
  * in short transactions so that sessions get their turn in between.
- * Interrupted, it leaves nothing half done: FTS5 goes on merging as
- * mail arrives.
+ * Optional work: a failure is a warning (the messages are stored, and a
+ * retry would import them again), and FTS5 goes on merging as mail
+ * arrives.  At most MERGE_STEPS, as busy writers could keep it going.
  */
-static int
+static void
 settle_index(struct importer *im)
 {
 	bool		more = true;
 	unsigned	steps = 0;
 	int		rc;
 
-	while (more) {
+	while (more && steps < MERGE_STEPS) {
 		if ((rc = store_fts_merge(im->c->db, MERGE_PAGES, &more)) !=
 		    DB_OK) {
-			say(im, stderr, "liteimapctl: settling the search "
-			    "index: %s\n", db_reason(im->c->db, rc));
-			return EX_TEMPFAIL;
+			say(im, stderr, "liteimapctl: warning: merging the "
+			    "search index: %s (the messages are stored)\n",
+			    db_reason(im->c->db, rc));
+			break;
 		}
 		if (im->tty && more) {
 			(void)printf("\rsettling the search index: %u", ++steps);
@@ -688,12 +691,11 @@ settle_index(struct importer *im)
 			im->shown = true;
 		}
 	}
-	if (steps > 0) {	/* the line goes again */
+	if (im->shown) {	/* the line goes again */
 		(void)printf("\r%40s\r", "");
 		(void)fflush(stdout);
 		im->shown = false;
 	}
-	return EX_OK;
 }
 
 static int
@@ -1257,8 +1259,8 @@ ctl_import(struct ctl *c, int argc, char **argv)
 	if (rc == EX_OK)
 		rc = end_mailbox(im);
 settle:
-	if (im->all > 0 && (i = settle_index(im)) != EX_OK && rc == EX_OK)
-		rc = i;
+	if (im->all > 0)
+		settle_index(im);
 out:
 	if (im->shown)
 		(void)fputc('\n', stdout);
