@@ -237,7 +237,9 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 	    "PRAGMA synchronous = %s; PRAGMA cache_size = -%lld; "
 	    "PRAGMA mmap_size = %lld; "
 	    "PRAGMA journal_size_limit = 4194304",
-	    syncs[cfg->synchronous & 3], (long long)(cfg->cache_size / 1024),
+	    /* full is NORMAL plus db_commit()'s own sync: see wal_sync() */
+	    syncs[(cfg->synchronous & 3) == 2 ? 1 : cfg->synchronous & 3],
+	    (long long)(cfg->cache_size / 1024),
 	    (long long)cfg->mmap_size);
 	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = pragma_int(db, "PRAGMA application_id", &appid)) != DB_OK ||
@@ -293,10 +295,7 @@ db_open(struct db **dbp, const char *path, const struct config *cfg,
 	db->sync = (int)(cfg->synchronous & 3);
 	if (asprintf(&db->notify, "%s-notify", path) == -1)
 		db->notify = NULL;
-	/* synchronous = full: see wal_sync() */
-	if (db->sync == 2 && sqlite3_exec(db->h, "PRAGMA synchronous = NORMAL",
-	    NULL, NULL, NULL) == SQLITE_OK)
-		db->post_sync = true;
+	db->post_sync = db->sync == 2;	/* see wal_sync() */
 	(void)sqlite3_wal_hook(db->h, wal_note, db);
 	*dbp = db;
 	return DB_OK;
@@ -417,18 +416,17 @@ wake(int sig)
  * SQLite's lock can only be polled (busy_wait() above), and a polling
  * writer sleeps through much of the time the lock is free; a writer
  * blocked in flock() is woken the moment a commit lets go (not in any
- * fixed order: the woken waiters race for it).  With ten sessions of the mixed load that was 3,700 against 5,200
- * operations a second (bench/README).  SQLite's lock stays the
+ * fixed order: the woken waiters race for it).  With ten sessions of
+ * the mixed load that was 3,700 against 5,200 operations a second
+ * (bench/README).  SQLite's lock stays the
  * authority: a writer that does not queue (the sqlite3 shell, a process
  * that cannot open the file) still meets busy_wait(), and a queue that
  * cannot be had is skipped.  The wait is bounded by busy_timeout: SIGALRM
  * at the deadline interrupts flock(), and then every QUEUE_TICK_MS (had
  * it come just before flock(), the next one ends the wait).  Not ticks
  * all along: each interrupted flock() goes to the back of the kernel's
- * queue and wakes the waiters queued behind it.
- * SQLite's automatic checkpoint runs inside COMMIT, so inside the queue;
- * moved after it, it ran beside the next writer and the same load did
- * 4,350 operations a second instead of 5,300.
+ * queue and wakes the waiters queued behind it.  The checkpoints stay
+ * inside the queue: see wal_note().
  */
 static int
 queue_enter(struct db *db)
@@ -546,10 +544,11 @@ wal_sync(struct db *db)
  * automatic checkpoint, which this replaces with the same threshold):
  * checkpoint when the WAL is long, inside COMMIT and so inside the
  * queue (every write goes through db_begin(); store.c step_change()
- * gives a single statement a transaction of its own).  Outside the queue, writers added frames while it ran, it never
- * caught up, the WAL was never started over and grew, and the same load
- * did 4,350 operations a second instead of 5,300 (a checkpoint out of
- * the queue and a short one in it: 4,650 against 4,950).  A commit that
+ * gives a single statement a transaction of its own).  Outside the
+ * queue, writers added frames while it ran, it never caught up, the
+ * WAL was never started over and grew, and the same load did 4,350
+ * operations a second instead of 5,300 (a checkpoint out of the queue
+ * and a short one in it: 4,650 against 4,950).  A commit that
  * is not db_commit()'s (should one happen) is synced here.
  */
 static int
